@@ -1,0 +1,14 @@
+"""The REST API's router: one entry per app's viewsets."""
+
+from rest_framework.routers import DefaultRouter
+
+from zhizao.core.api import IndustryClusterViewSet, RegionViewSet
+from zhizao.plans.api import IndicatorViewSet, PlanViewSet, RegionTargetViewSet, YearTargetViewSet
+
+router = DefaultRouter()
+router.register("regions", RegionViewSet)
+router.register("clusters", IndustryClusterViewSet)
+router.register("plans", PlanViewSet)
+router.register("indicators", IndicatorViewSet)
+router.register("year-targets", YearTargetViewSet)
+router.register("region-targets", RegionTargetViewSet)

@@ -1,0 +1,1 @@
+"""core (基础): regions, industry clusters, roles and the one scoping function."""

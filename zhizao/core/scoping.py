@@ -1,0 +1,73 @@
+"""The one scoping function (DESIGN.md): every page, API endpoint, export and search narrows its
+queryset with `scope_queryset`, so that what a user may see is a property of the data layer.
+
+Each model declares a `Scope` as the class attribute `scope`; a model without one cannot be
+queried through here, which keeps a forgotten model from leaking by default.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from zhizao.core.roles import Role, is_city_admin
+
+
+@dataclass(frozen=True)
+class Scope:
+    """How a model's rows narrow for a user.
+
+    region_field: lookup from the model to a Region ("" for Region itself, None when the rows
+        have no region). A district officer sees rows inside its district's subtree.
+    sees_ancestors: a district officer also sees the regions above its own (Region only).
+    others_see_all: users without a narrower rule see every row: enterprise, provider and expert
+        users, and district officers when the rows have no region (city-wide records such as a
+        plan's indicators); otherwise they see none until the model's Scope gives them a rule.
+    public: anonymous visitors see every row (reference data and published records).
+    """
+
+    region_field: str | None = None
+    sees_ancestors: bool = False
+    others_see_all: bool = False
+    public: bool = False
+
+
+def scope_for(model) -> Scope:
+    scope = getattr(model, "scope", None)
+    if not isinstance(scope, Scope):
+        raise ImproperlyConfigured(f"{model.__name__} declares no Scope; it cannot be scoped.")
+    return scope
+
+
+def scope_queryset(user, queryset: QuerySet) -> QuerySet:
+    """Narrow `queryset` to the rows `user` may see."""
+    scope = scope_for(queryset.model)
+    if user is None or not user.is_authenticated:
+        return queryset if scope.public else queryset.none()
+    if is_city_admin(user):
+        return queryset
+    if getattr(user, "role", None) == Role.DISTRICT and scope.region_field is not None:
+        return _narrow_to_district(user, queryset, scope)
+    if scope.others_see_all:
+        return queryset
+    return queryset.none()
+
+
+def _narrow_to_district(user, queryset: QuerySet, scope: Scope) -> QuerySet:
+    region = getattr(user, "region", None)
+    if region is None:
+        return queryset.none()
+    prefix = f"{scope.region_field}__" if scope.region_field else ""
+    condition = Q(**{f"{prefix}path__startswith": region.path})
+    if scope.sees_ancestors:
+        condition |= Q(**{f"{prefix}code__in": region.ancestor_codes})
+    return queryset.filter(condition)
+
+
+def get_scoped_object_or_404(user, queryset: QuerySet, **lookup):
+    """The scoped twin of get_object_or_404: out-of-scope rows are indistinguishable from absent."""
+    try:
+        return scope_queryset(user, queryset).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404 from exc

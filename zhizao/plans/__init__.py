@@ -1,0 +1,1 @@
+"""plans (行动方案): the action plan, its indicators, yearly targets and district targets."""

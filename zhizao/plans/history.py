@@ -1,0 +1,98 @@
+"""The change history of a plan's records, as the plan page shows it to the city admin."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from zhizao.core.models import Region
+from zhizao.plans.models import Indicator, Plan, RegionTarget, YearTarget
+from zhizao.plans.numbers import plain
+
+ACTION_LABELS = {"+": "新建", "~": "修改", "-": "删除"}
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime
+    who: str
+    action: str
+    record_type: str
+    record: str
+    reason: str
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _filters(plan: Plan) -> list[tuple[type, dict]]:
+    return [
+        (Plan, {"id": plan.pk}),
+        (Indicator, {"plan_id": plan.pk}),
+        (YearTarget, {"indicator__plan_id": plan.pk}),
+        (RegionTarget, {"indicator__plan_id": plan.pk}),
+    ]
+
+
+def _describe(model, row, indicators: dict, regions: dict) -> str:
+    if model is Plan:
+        return row.name
+    if model is Indicator:
+        return f"指标 {row.number}「{row.name}」"
+    indicator = indicators.get(row.indicator_id, f"#{row.indicator_id}")
+    if model is YearTarget:
+        return f"指标 {indicator} {row.year}年"
+    return f"指标 {indicator} {regions.get(row.region_id, row.region_id)}"
+
+
+def plan_history(plan: Plan, limit: int = 50) -> list[HistoryEntry]:
+    """The latest `limit` changes to the plan and its records, newest first, each with the fields
+    it changed. Two queries per record type, however many entries there are."""
+    entries: list[HistoryEntry] = []
+    indicators = dict(Indicator.objects.filter(plan=plan).values_list("id", "number"))
+    regions = dict(Region.objects.values_list("id", "name"))
+    for model, lookup in _filters(plan):
+        historical = model.history.model
+        rows = list(
+            historical.objects.filter(**lookup)
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")[:limit]
+        )
+        if not rows:
+            continue
+        fields = [f for f in model._meta.fields if f.name not in {"id"}]
+        # The version before each shown row: all versions of those records up to the newest shown.
+        earlier: dict[int, list] = {}
+        for version in historical.objects.filter(
+            id__in={r.id for r in rows}, history_date__lte=rows[0].history_date
+        ).order_by("history_date", "history_id"):
+            earlier.setdefault(version.id, []).append(version)
+        for row in rows:
+            versions = earlier.get(row.id, [])
+            position = next(
+                (i for i, v in enumerate(versions) if v.history_id == row.history_id), 0
+            )
+            previous = versions[position - 1] if position > 0 else None
+            changes = []
+            if previous is not None and row.history_type == "~":
+                for f in fields:
+                    old, new = getattr(previous, f.attname), getattr(row, f.attname)
+                    if old != new:
+                        changes.append((str(f.verbose_name), _show(old), _show(new)))
+            entries.append(
+                HistoryEntry(
+                    when=row.history_date,
+                    who=str(row.history_user) if row.history_user else "系统（命令行）",
+                    action=ACTION_LABELS.get(row.history_type, row.history_type),
+                    record_type=str(model._meta.verbose_name),
+                    record=_describe(model, row, indicators, regions),
+                    reason=row.history_change_reason or "",
+                    changes=changes,
+                )
+            )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit]
+
+
+def _show(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if hasattr(value, "as_tuple"):
+        return plain(value)
+    return str(value)

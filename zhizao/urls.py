@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from zhizao.api_urls import router
+from zhizao.core import views as core_views
+
+admin.site.site_header = "智造平台 管理后台"
+admin.site.site_title = "智造平台"
+admin.site.index_title = "数据管理"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/", include("zhizao.accounts.urls")),
+    path("plans/", include("zhizao.plans.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
