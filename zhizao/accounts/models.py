@@ -33,6 +33,17 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
+    def save(self, *args, **kwargs):
+        # A login only stamps last_login: not a change to the account worth a history entry.
+        update_fields = kwargs.get("update_fields")
+        self.skip_history_when_saving = update_fields is not None and set(update_fields) == {
+            "last_login"
+        }
+        try:
+            super().save(*args, **kwargs)
+        finally:
+            del self.skip_history_when_saving
+
     def clean(self) -> None:
         super().clean()
         if self.role == Role.DISTRICT:

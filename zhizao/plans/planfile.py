@@ -276,7 +276,7 @@ class _Reader:
         unit = self.text(raw, "unit", where, required=False)
         kind = self.text(raw, "kind", where)
         if kind and kind not in IndicatorKind.values:
-            self.fail(f"{where}的类型「{kind}」未知，应为 {KIND_NAMES} 之一。")
+            self.fail(f"{where}的类型「{kind}」未知，应为 {KIND_NAMES}之一。")
         percent = unit == "%"
         base = None
         if raw.get("base") is not None:
@@ -316,7 +316,7 @@ class _Reader:
             if years and year not in years:
                 self.fail(f"{where}有 {year}年的值，但方案年份是 {years[0]}—{years[-1]}年。")
                 continue
-            number = self.number(value, f"{where} {year}年的值", allow_percent=percent)
+            number = self.number(value, f"{where}{year}年的值", allow_percent=percent)
             if number is not None:
                 values[year] = number
         for year in years:
@@ -438,8 +438,8 @@ def _check_indicator_sums(indicator: IndicatorSpec, base_year: int, years: list[
 
 
 def _check_region_targets(spec: PlanSpec) -> list[str]:
-    """Districts' floors may fall short of the city's change and their stretch goals may exceed
-    it, but the change must lie between the two sums (docs/adr/0002-region-target-sums.md)."""
+    """Districts' floors split the city's five-year change (target minus base) exactly; a
+    stretch goal ("保1争2") may only add to its floor."""
     errors = []
     by_number = {i.number: i for i in spec.indicators}
     grouped: dict[int, list[RegionTargetSpec]] = {}
@@ -454,18 +454,11 @@ def _check_region_targets(spec: PlanSpec) -> list[str]:
                     f" 小于保底目标 {plain(t.floor)}。"
                 )
         base = indicator.base or Decimal(0)
-        change = indicator.target - base
         floors = [t.floor for t in targets]
-        stretches = [t.stretch for t in targets]
-        wanted = f"五年目标 {plain(indicator.target)} 减基数 {plain(base)} 即 {plain(change)}"
-        if floors == stretches:
-            if sum(floors) != change:
-                errors.append(
-                    f"{indicator.label}的区县目标合计 {sum_expression(floors)}，应等于{wanted}。"
-                )
-        elif not sum(floors) <= change <= sum(stretches):
+        if sum(floors) != indicator.target - base:
+            label = "区县目标" if all(t.floor == t.stretch for t in targets) else "区县保底目标"
             errors.append(
-                f"{indicator.label}的区县保底目标合计 {sum_expression(floors)}、"
-                f"争取目标合计 {sum_expression(stretches)}，{wanted} 应在两者之间。"
+                f"{indicator.label}的{label}合计 {sum_expression(floors)}，应等于五年目标"
+                f" {plain(indicator.target)} 减基数 {plain(base)} 即 {plain(indicator.target - base)}。"
             )
     return errors

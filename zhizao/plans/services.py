@@ -2,6 +2,7 @@
 arithmetic, and exporting a plan for other systems."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Prefetch
@@ -201,32 +202,74 @@ def plan_of(record) -> Plan:
 
 
 @transaction.atomic
-def update_plan_record(record, changes: dict, *, reason: str = "") -> object:
-    """Change a plan, indicator, yearly target or region target; refuse (and undo) a change
-    that would break the plan's arithmetic, with the same messages as a plan file gets."""
-    for name, value in changes.items():
-        setattr(record, name, value)
-    record._change_reason = reason or "在线修改"
-    record.save()
-    errors = check_plan_spec(spec_from_plan(plan_of(record)))
+def update_plan_records(edits: list[tuple[object, dict]], *, reason: str = "") -> None:
+    """Change plan records together (a plan, indicators, yearly targets, region targets) and
+    refuse, undoing all of them, a result that breaks the plan's arithmetic, with the messages a
+    plan file gets. Moving 10 from 2021 to 2025 is two edits that only add up together."""
+    plans = {}
+    for record, changes in edits:
+        for name, value in changes.items():
+            setattr(record, name, value)
+        record._change_reason = reason or "在线修改"
+        record.save()
+        plan = plan_of(record)
+        plans[plan.pk] = plan
+    errors = [e for plan in plans.values() for e in check_plan_spec(spec_from_plan(plan))]
     if errors:
         raise PlanFileError(errors)
+
+
+def update_plan_record(record, changes: dict, *, reason: str = ""):
+    update_plan_records([(record, changes)], reason=reason)
     return record
 
 
-def check_plan_record_change(record, changes: dict) -> list[str]:
-    """What update_plan_record would refuse, without keeping anything (for forms' validation)."""
+def indicator_edits(
+    indicator: Indicator,
+    changes: dict,
+    years: dict[int, Decimal] | None = None,
+    regions: dict[str, tuple[Decimal, Decimal]] | None = None,
+) -> list[tuple[object, dict]]:
+    """The edits that change an indicator with its yearly values and district targets at once.
+    `years` maps year to value; `regions` maps a region code to (floor, stretch)."""
+    edits: list[tuple[object, dict]] = [(indicator, changes)] if changes else []
+    if years:
+        current = {y.year: y for y in indicator.year_targets.all()}
+        unknown = sorted(set(years) - set(current))
+        if unknown:
+            raise PlanFileError(
+                [f"{indicator.number}号指标没有 {'、'.join(map(str, unknown))}年的目标。"]
+            )
+        edits += [(current[y], {"value": v}) for y, v in years.items() if current[y].value != v]
+    if regions:
+        current = {t.region.code: t for t in indicator.region_targets.select_related("region")}
+        unknown = sorted(set(regions) - set(current))
+        if unknown:
+            raise PlanFileError(
+                [f"{indicator.number}号指标没有区划代码为 {'、'.join(unknown)} 的区县目标。"]
+            )
+        edits += [
+            (current[code], {"floor": floor, "stretch": stretch})
+            for code, (floor, stretch) in regions.items()
+            if (current[code].floor, current[code].stretch) != (floor, stretch)
+        ]
+    return edits
+
+
+def check_plan_records_change(edits: list[tuple[object, dict]]) -> list[str]:
+    """What update_plan_records would refuse, keeping nothing (for forms' validation)."""
     try:
         with transaction.atomic():
-            update_plan_record(record, changes)
+            update_plan_records(edits)
             raise _Undo
     except PlanFileError as exc:
         return exc.errors
     except _Undo:
         return []
     finally:
-        if record.pk:
-            record.refresh_from_db()
+        for record, _ in edits:
+            if record.pk:
+                record.refresh_from_db()
 
 
 class _Undo(Exception):

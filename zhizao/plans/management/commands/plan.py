@@ -20,6 +20,11 @@ class Command(BaseCommand):
         actions = parser.add_subparsers(dest="action", required=True, metavar="{load,check,export}")
         load = actions.add_parser("load", help="加载方案文件：新建方案，或原地更新同代码的方案。")
         load.add_argument("file", help="方案文件（YAML）路径，或 default 表示内置的绍兴方案。")
+        load.add_argument(
+            "--keep-existing",
+            action="store_true",
+            help="同代码的方案已存在时不做任何修改（make run 用它保留在线修改过的方案）。",
+        )
         check = actions.add_parser("check", help="只检查方案文件，不写入任何数据。")
         check.add_argument("file", help="方案文件（YAML）路径，或 default。")
         export = actions.add_parser("export", help="导出已加载的方案（JSON 或 XLSX）。")
@@ -39,8 +44,12 @@ class Command(BaseCommand):
                 f"方案文件未通过检查（共 {len(exc.errors)} 处），未写入任何数据：\n{lines}"
             ) from None
 
-    def handle_load(self, file: str, **options):
-        report = load_plan(self._read(file))
+    def handle_load(self, file: str, keep_existing: bool = False, **options):
+        spec = self._read(file)
+        if keep_existing and (plan := Plan.objects.filter(code=spec.code).first()):
+            self.stdout.write(f"方案「{plan.name}」（{plan.code}）已存在，保持不变。")
+            return
+        report = load_plan(spec)
         self.stdout.write(report.summary())
 
     def handle_check(self, file: str, **options):

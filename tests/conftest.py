@@ -1,0 +1,47 @@
+import pytest
+from django.test import Client
+
+from tests.accounts.factories import PASSWORD, make_city_admin, make_district_officer, make_user
+from tests.plans.factories import load_default_plan
+from zhizao.core.roles import Role
+
+
+@pytest.fixture
+def plan(db):
+    return load_default_plan()
+
+
+@pytest.fixture
+def city_admin(plan):
+    return make_city_admin(username="city-admin")
+
+
+@pytest.fixture
+def yuecheng_officer(plan):
+    return make_district_officer("越城区", username="yuecheng-officer")
+
+
+@pytest.fixture
+def keqiao_officer(plan):
+    return make_district_officer("柯桥区", username="keqiao-officer")
+
+
+@pytest.fixture
+def enterprise_user(plan):
+    return make_user(Role.ENTERPRISE, "越城区", username="enterprise-user")
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def admin_client_(city_admin):
+    return signed_in(city_admin)
+
+
+@pytest.fixture
+def yuecheng_client(yuecheng_officer):
+    return signed_in(yuecheng_officer)
