@@ -87,7 +87,34 @@ def plan_history(plan: Plan, limit: int = 50) -> list[HistoryEntry]:
                 )
             )
     entries.sort(key=lambda e: e.when, reverse=True)
-    return entries[:limit]
+    return _group_bulk_entries(entries)[:limit]
+
+
+def _group_bulk_entries(entries: list[HistoryEntry]) -> list[HistoryEntry]:
+    """One line for the records a single load created or deleted together (a plan file makes
+    180 records in the same second), so the changes that matter stay visible."""
+    grouped: list[HistoryEntry] = []
+    counts: list[int] = []
+    for entry in entries:
+        last = grouped[-1] if grouped else None
+        same_batch = (
+            last is not None
+            and not entry.changes
+            and not last.changes
+            and entry.action != "修改"
+            and (last.who, last.action, last.reason, last.record_type)
+            == (entry.who, entry.action, entry.reason, entry.record_type)
+            and abs((last.when - entry.when).total_seconds()) < 5
+        )
+        if same_batch:
+            counts[-1] += 1
+            continue
+        grouped.append(entry)
+        counts.append(1)
+    for entry, count in zip(grouped, counts, strict=True):
+        if count > 1:
+            entry.record = f"{entry.record} 等 {count} 条"
+    return grouped
 
 
 def _show(value) -> str:
