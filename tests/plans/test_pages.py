@@ -95,7 +95,8 @@ def test_district_officer_sees_only_its_own_district_column(yuecheng_client):
 
 
 def test_plan_page_runs_a_bounded_number_of_queries(admin_client_, django_assert_max_num_queries):
-    with django_assert_max_num_queries(20):
+    # session, user, plan, its tables, and three queries per history type: fixed, whatever the size
+    with django_assert_max_num_queries(24):
         response = admin_client_.get(PAGE)
     assert response.status_code == 200
 
@@ -187,3 +188,13 @@ def test_district_officer_workbook_holds_only_its_district(yuecheng_client):
 def test_enterprise_user_sees_no_district_targets(enterprise_user):
     html = signed_in(enterprise_user).get(PAGE).content.decode()
     assert "没有您可以查看的区县目标。" in html
+
+
+def test_a_plan_load_shows_as_one_history_line(admin_client_):
+    html = admin_client_.get(PAGE).content.decode()
+    history = rows_of(html, "plan-history")
+    assert len(history) == 1
+    assert history[0][1:3] == ["系统（命令行）", "新建"]
+    record = history[0][3]
+    for part in ("行动方案 1 条", "指标 21 条", "年度目标 105 条", "区县目标 36 条"):
+        assert part in record

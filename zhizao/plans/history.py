@@ -3,6 +3,9 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import Count
+from django.db.models.functions import Trunc
+
 from zhizao.core.models import Region
 from zhizao.plans.models import Indicator, Plan, RegionTarget, YearTarget
 from zhizao.plans.numbers import plain
@@ -19,6 +22,8 @@ class HistoryEntry:
     record: str
     reason: str
     changes: list[tuple[str, str, str]] = field(default_factory=list)
+    # How many records of this type the same person changed the same way in the same second.
+    batch_count: int = 1
 
 
 def _filters(plan: Plan) -> list[tuple[type, dict]]:
@@ -57,6 +62,16 @@ def plan_history(plan: Plan, limit: int = 50) -> list[HistoryEntry]:
         if not rows:
             continue
         fields = [f for f in model._meta.fields if f.name not in {"id"}]
+        batch_counts = {
+            (b["second"], b["history_type"], b["history_change_reason"], b["history_user_id"]): b[
+                "n"
+            ]
+            for b in historical.objects.filter(**lookup)
+            .filter(history_date__gte=rows[-1].history_date.replace(microsecond=0))
+            .annotate(second=Trunc("history_date", "second"))
+            .values("second", "history_type", "history_change_reason", "history_user_id")
+            .annotate(n=Count("pk"))
+        }
         # The version before each shown row: all versions of those records up to the newest shown.
         earlier: dict[int, list] = {}
         for version in historical.objects.filter(
@@ -84,6 +99,15 @@ def plan_history(plan: Plan, limit: int = 50) -> list[HistoryEntry]:
                     record=_describe(model, row, indicators, regions),
                     reason=row.history_change_reason or "",
                     changes=changes,
+                    batch_count=batch_counts.get(
+                        (
+                            row.history_date.replace(microsecond=0),
+                            row.history_type,
+                            row.history_change_reason,
+                            row.history_user_id,
+                        ),
+                        1,
+                    ),
                 )
             )
     entries.sort(key=lambda e: e.when, reverse=True)
@@ -93,28 +117,30 @@ def plan_history(plan: Plan, limit: int = 50) -> list[HistoryEntry]:
 def _group_bulk_entries(entries: list[HistoryEntry]) -> list[HistoryEntry]:
     """One line for the records a single load created or deleted together (a plan file makes
     180 records in the same second), so the changes that matter stay visible."""
-    grouped: list[HistoryEntry] = []
-    counts: list[int] = []
+    groups: list[list[HistoryEntry]] = []
     for entry in entries:
-        last = grouped[-1] if grouped else None
+        last = groups[-1][-1] if groups else None
         same_batch = (
             last is not None
             and not entry.changes
             and not last.changes
             and entry.action != "修改"
-            and (last.who, last.action, last.reason, last.record_type)
-            == (entry.who, entry.action, entry.reason, entry.record_type)
-            and abs((last.when - entry.when).total_seconds()) < 5
+            and (last.who, last.action, last.reason) == (entry.who, entry.action, entry.reason)
+            and last.when.replace(microsecond=0) == entry.when.replace(microsecond=0)
         )
         if same_batch:
-            counts[-1] += 1
-            continue
-        grouped.append(entry)
-        counts.append(1)
-    for entry, count in zip(grouped, counts, strict=True):
-        if count > 1:
-            entry.record = f"{entry.record} 等 {count} 条"
-    return grouped
+            groups[-1].append(entry)
+        else:
+            groups.append([entry])
+    result = []
+    for group in groups:
+        first = group[0]
+        if len(group) > 1:
+            per_type = {e.record_type: e.batch_count for e in reversed(group)}
+            first.record_type = "批量"
+            first.record = "、".join(f"{kind} {count} 条" for kind, count in per_type.items())
+        result.append(first)
+    return result
 
 
 def _show(value) -> str:
