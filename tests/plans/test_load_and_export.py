@@ -167,3 +167,16 @@ def test_keep_existing_leaves_an_edited_plan_alone(plan, capsys):
     # then
     assert "已存在，保持不变" in capsys.readouterr().out
     assert YearTarget.objects.get(indicator__number=7, year=2021).value == 251
+
+
+def test_a_file_that_swaps_two_indicator_codes_loads(plan):
+    # given
+    data = default_plan_data()
+    indicator(data, 8)["code"], indicator(data, 9)["code"] = "software-adoption", "cnc-rate"
+    # when
+    load_plan_data(data)
+    # then
+    codes = dict(Indicator.objects.filter(number__in=[8, 9]).values_list("number", "code"))
+    assert codes == {8: "software-adoption", 9: "cnc-rate"}
+    previous = Indicator.history.filter(number=8).order_by("history_date").first()
+    assert previous.code == "cnc-rate"

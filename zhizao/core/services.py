@@ -2,6 +2,7 @@
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import models
 
@@ -40,6 +41,13 @@ class ChangeCounts:
         return any(self.counts[k] for k in ("created", "updated", "deleted"))
 
 
+def mark_change(obj: models.Model, reason: str, stamp: datetime | None = None) -> None:
+    """What the next history entry of `obj` records besides the user: why, and when."""
+    obj._change_reason = reason
+    if stamp is not None:
+        obj._history_date = stamp
+
+
 def upsert(
     model: type[models.Model],
     lookup: dict,
@@ -47,8 +55,10 @@ def upsert(
     *,
     existing: models.Model | None = None,
     reason: str = "",
+    stamp: datetime | None = None,
 ) -> tuple[models.Model, str]:
     """Create or update one row, saving only when a value differs so that history stays truthful.
+    `stamp` dates the history entry, so that every record one load writes shares one time.
 
     Returns the row and "created", "updated" or "unchanged".
     """
@@ -57,7 +67,7 @@ def upsert(
         obj = model._default_manager.filter(**lookup).first()
     if obj is None:
         obj = model(**lookup, **values)
-        obj._change_reason = reason
+        mark_change(obj, reason, stamp)
         obj.save()
         return obj, "created"
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
@@ -65,12 +75,14 @@ def upsert(
         return obj, "unchanged"
     for name in changed:
         setattr(obj, name, values[name])
-    obj._change_reason = reason
+    mark_change(obj, reason, stamp)
     obj.save()
     return obj, "updated"
 
 
-def sync_region_tree(root: RegionNode, *, reason: str = "") -> tuple[Region, ChangeCounts]:
+def sync_region_tree(
+    root: RegionNode, *, reason: str = "", stamp: datetime | None = None
+) -> tuple[Region, ChangeCounts]:
     """Create or update the city's region tree; regions are never deleted here, since later
     records (enterprises, reports) refer to them."""
     counts = ChangeCounts()
@@ -94,6 +106,7 @@ def sync_region_tree(root: RegionNode, *, reason: str = "") -> tuple[Region, Cha
             },
             existing=existing.get(node.code),
             reason=reason,
+            stamp=stamp,
         )
         counts.add(outcome)
         for child in node.children:
@@ -103,7 +116,9 @@ def sync_region_tree(root: RegionNode, *, reason: str = "") -> tuple[Region, Cha
     return visit(root, None, 0), counts
 
 
-def sync_clusters(clusters: list[ClusterSpec], *, reason: str = "") -> ChangeCounts:
+def sync_clusters(
+    clusters: list[ClusterSpec], *, reason: str = "", stamp: datetime | None = None
+) -> ChangeCounts:
     counts = ChangeCounts()
     existing = {c.code: c for c in IndustryCluster.objects.all()}
     for order, spec in enumerate(clusters, start=1):
@@ -113,6 +128,7 @@ def sync_clusters(clusters: list[ClusterSpec], *, reason: str = "") -> ChangeCou
             {"name": spec.name, "sort_order": order},
             existing=existing.get(spec.code),
             reason=reason,
+            stamp=stamp,
         )
         counts.add(outcome)
     return counts

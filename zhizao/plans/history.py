@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count
-from django.db.models.functions import Trunc
 
 from zhizao.core.models import Region
 from zhizao.plans.models import Indicator, Plan, RegionTarget, YearTarget
@@ -62,14 +61,12 @@ def plan_history(plan: Plan, limit: int = 50) -> list[HistoryEntry]:
         if not rows:
             continue
         fields = [f for f in model._meta.fields if f.name not in {"id"}]
+        # A load or an edit stamps all its records with one time (services.mark_change).
         batch_counts = {
-            (b["second"], b["history_type"], b["history_change_reason"], b["history_user_id"]): b[
-                "n"
-            ]
+            (b["history_date"], b["history_type"], b["history_change_reason"]): b["n"]
             for b in historical.objects.filter(**lookup)
-            .filter(history_date__gte=rows[-1].history_date.replace(microsecond=0))
-            .annotate(second=Trunc("history_date", "second"))
-            .values("second", "history_type", "history_change_reason", "history_user_id")
+            .filter(history_date__gte=rows[-1].history_date)
+            .values("history_date", "history_type", "history_change_reason")
             .annotate(n=Count("pk"))
         }
         # The version before each shown row: all versions of those records up to the newest shown.
@@ -100,13 +97,7 @@ def plan_history(plan: Plan, limit: int = 50) -> list[HistoryEntry]:
                     reason=row.history_change_reason or "",
                     changes=changes,
                     batch_count=batch_counts.get(
-                        (
-                            row.history_date.replace(microsecond=0),
-                            row.history_type,
-                            row.history_change_reason,
-                            row.history_user_id,
-                        ),
-                        1,
+                        (row.history_date, row.history_type, row.history_change_reason), 1
                     ),
                 )
             )
@@ -126,7 +117,7 @@ def _group_bulk_entries(entries: list[HistoryEntry]) -> list[HistoryEntry]:
             and not last.changes
             and entry.action != "修改"
             and (last.who, last.action, last.reason) == (entry.who, entry.action, entry.reason)
-            and last.when.replace(microsecond=0) == entry.when.replace(microsecond=0)
+            and last.when == entry.when
         )
         if same_batch:
             groups[-1].append(entry)

@@ -2,16 +2,19 @@
 arithmetic, and exporting a plan for other systems."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from zhizao.core.models import Region
 from zhizao.core.scoping import scope_queryset
 from zhizao.core.services import (
     ChangeCounts,
     RegionNode,
+    mark_change,
     sync_clusters,
     sync_region_tree,
     upsert,
@@ -49,8 +52,9 @@ def load_plan(spec: PlanSpec) -> LoadReport:
     """Create the plan, or update it in place: a record is written only where the file differs,
     records the file no longer has are deleted, and loading the same file again changes nothing.
     `spec` must have passed `check_plan_spec` (read_plan_file does this)."""
-    root, counts = sync_region_tree(spec.region_root, reason=LOAD_REASON)
-    counts.merge(sync_clusters(spec.clusters, reason=LOAD_REASON))
+    stamp = timezone.now()
+    root, counts = sync_region_tree(spec.region_root, reason=LOAD_REASON, stamp=stamp)
+    counts.merge(sync_clusters(spec.clusters, reason=LOAD_REASON, stamp=stamp))
     plan, outcome = upsert(
         Plan,
         {"code": spec.code},
@@ -66,21 +70,30 @@ def load_plan(spec: PlanSpec) -> LoadReport:
             "region_table_title": spec.region_table_title,
         },
         reason=LOAD_REASON,
+        stamp=stamp,
     )
     counts.add(outcome)
-    _sync_indicators(plan, spec.indicators, counts)
-    _sync_region_targets(plan, spec.region_targets, counts)
+    _sync_indicators(plan, spec.indicators, counts, stamp)
+    _sync_region_targets(plan, spec.region_targets, counts, stamp)
     return LoadReport(plan=plan, counts=counts)
 
 
-def _sync_indicators(plan: Plan, specs: list[IndicatorSpec], counts: ChangeCounts) -> None:
+def _sync_indicators(
+    plan: Plan, specs: list[IndicatorSpec], counts: ChangeCounts, stamp: datetime
+) -> None:
     existing = {i.number: i for i in plan.indicators.all()}
-    # Codes are unique per plan: free them first so two indicators can swap codes in one load.
+    # Indicators the file no longer has go first, freeing their numbers and codes.
     stale = [i for n, i in existing.items() if n not in {s.number for s in specs}]
     for indicator in stale:
-        indicator._change_reason = LOAD_REASON
+        mark_change(indicator, LOAD_REASON, stamp)
         indicator.delete()
         counts.add("deleted")
+    # Codes are unique per plan, so a file that swaps two indicators' codes would collide
+    # half-way: park the changing codes first (a plain update, which history does not record).
+    wanted_codes = {s.number: s.code for s in specs}
+    moving = [i for n, i in existing.items() if n in wanted_codes and i.code != wanted_codes[n]]
+    for indicator in moving:
+        Indicator.objects.filter(pk=indicator.pk).update(code=f"~{indicator.pk}")
     years_by_indicator: dict[int, dict[int, YearTarget]] = {}
     for year_target in YearTarget.objects.filter(indicator__plan=plan):
         years_by_indicator.setdefault(year_target.indicator_id, {})[year_target.year] = year_target
@@ -104,6 +117,7 @@ def _sync_indicators(plan: Plan, specs: list[IndicatorSpec], counts: ChangeCount
             },
             existing=existing.get(spec.number),
             reason=LOAD_REASON,
+            stamp=stamp,
         )
         counts.add(outcome)
         current = years_by_indicator.get(indicator.pk, {})
@@ -114,16 +128,19 @@ def _sync_indicators(plan: Plan, specs: list[IndicatorSpec], counts: ChangeCount
                 {"value": value},
                 existing=current.get(year),
                 reason=LOAD_REASON,
+                stamp=stamp,
             )
             counts.add(outcome)
         for year, year_target in current.items():
             if year not in spec.years:
-                year_target._change_reason = LOAD_REASON
+                mark_change(year_target, LOAD_REASON, stamp)
                 year_target.delete()
                 counts.add("deleted")
 
 
-def _sync_region_targets(plan: Plan, specs: list[RegionTargetSpec], counts: ChangeCounts) -> None:
+def _sync_region_targets(
+    plan: Plan, specs: list[RegionTargetSpec], counts: ChangeCounts, stamp: datetime
+) -> None:
     indicators = {i.number: i for i in plan.indicators.all()}
     regions = {r.name: r for r in Region.objects.all()}
     existing = {
@@ -139,11 +156,12 @@ def _sync_region_targets(plan: Plan, specs: list[RegionTargetSpec], counts: Chan
             {"floor": spec.floor, "stretch": spec.stretch},
             existing=existing.get(key),
             reason=LOAD_REASON,
+            stamp=stamp,
         )
         counts.add(outcome)
     for key, target in existing.items():
         if key not in kept:
-            target._change_reason = LOAD_REASON
+            mark_change(target, LOAD_REASON, stamp)
             target.delete()
             counts.add("deleted")
 
@@ -207,10 +225,11 @@ def update_plan_records(edits: list[tuple[object, dict]], *, reason: str = "") -
     refuse, undoing all of them, a result that breaks the plan's arithmetic, with the messages a
     plan file gets. Moving 10 from 2021 to 2025 is two edits that only add up together."""
     plans = {}
+    stamp = timezone.now()
     for record, changes in edits:
         for name, value in changes.items():
             setattr(record, name, value)
-        record._change_reason = reason or "在线修改"
+        mark_change(record, reason or "在线修改", stamp)
         record.save()
         plan = plan_of(record)
         plans[plan.pk] = plan
