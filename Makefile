@@ -8,7 +8,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 
-.PHONY: install run serve test lint schema clean
+.PHONY: install run test lint schema bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,3 +51,6 @@ schema: install
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache
+
+bench: install
+	$(PY) bench/bench_plan.py
