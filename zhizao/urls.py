@@ -5,10 +5,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from zhizao.api_urls import router
 from zhizao.core import views as core_views
 
-admin.site.site_header = "智造平台 管理后台"
-admin.site.site_title = "智造平台"
-admin.site.index_title = "数据管理"
-
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/", include("zhizao.accounts.urls")),

@@ -55,8 +55,6 @@ def create_demo_accounts() -> list[tuple[DemoAccount, bool]]:
             full_name=account.full_name,
             role=account.role,
             region=region,
-            is_staff=account.role == Role.CITY_ADMIN,
-            is_superuser=account.role == Role.CITY_ADMIN,
         )
         user.set_password(account.password)
         user._change_reason = "创建演示账号"
