@@ -198,3 +198,23 @@ def test_a_plan_load_shows_as_one_history_line(admin_client_):
     record = history[0][3]
     for part in ("行动方案 1 条", "指标 21 条", "年度目标 105 条", "区县目标 36 条"):
         assert part in record
+
+
+def test_district_officer_opens_its_own_district_page(yuecheng_client):
+    response = yuecheng_client.get(PAGE + "regions/330602/")
+    assert response.status_code == 200
+    rows = rows_of(response.content.decode(), "district-targets")
+    assert rows[0] == ["智能制造示范集群", "2", "10个"]
+    assert rows[5] == ["规上企业改造", "560", "4437家"]
+
+
+def test_district_officer_gets_404_for_another_districts_page(yuecheng_client):
+    # 柯桥区 exists, but it is not the officer's district: indistinguishable from absent
+    assert yuecheng_client.get(PAGE + "regions/330603/").status_code == 404
+    assert yuecheng_client.get(PAGE + "regions/999999/").status_code == 404
+
+
+def test_city_admin_opens_any_district_page(admin_client_):
+    response = admin_client_.get(PAGE + "regions/330683/")
+    rows = rows_of(response.content.decode(), "district-targets")
+    assert rows[0] == ["智能制造示范集群", "保1争2", "10个"]

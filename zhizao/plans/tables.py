@@ -115,6 +115,11 @@ class RegionTable:
     title: str
     region_names: list[str]
     rows: list[RegionRow]
+    region_codes: list[str] = field(default_factory=list)
+
+    @property
+    def region_columns(self) -> list[tuple[str, str]]:
+        return list(zip(self.region_codes, self.region_names, strict=True))
 
     @property
     def headers(self) -> list[str]:
@@ -148,5 +153,29 @@ def region_table(plan: Plan, regions: list, region_targets: list[RegionTarget]) 
     return RegionTable(
         title=plan.region_table_title or f"{plan.name}目标任务表",
         region_names=[r.name for r in regions],
+        region_codes=[r.code for r in regions],
         rows=rows,
     )
+
+
+@dataclass
+class DistrictTargetRow:
+    item: str
+    indicator: Indicator
+    target: Figure
+    city_change: Figure
+
+
+def region_target_rows(targets) -> list[DistrictTargetRow]:
+    """A district's targets beside the city-wide five-year change they are a share of."""
+    return [
+        DistrictTargetRow(
+            item=t.indicator.region_item or t.indicator.name,
+            indicator=t.indicator,
+            target=region_target_figure(t),
+            city_change=figure(
+                t.indicator.target - (t.indicator.base or Decimal(0)), suffix=t.indicator.unit
+            ),
+        )
+        for t in targets
+    ]

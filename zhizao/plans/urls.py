@@ -19,5 +19,6 @@ urlpatterns = [
         {"table": "regions"},
         name="regions_xlsx",
     ),
+    path("<slug:code>/regions/<str:region_code>/", views.region_targets, name="region_targets"),
     path("<slug:code>/plan.xlsx", views.plan_table_xlsx, {"table": "all"}, name="plan_xlsx"),
 ]

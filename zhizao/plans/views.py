@@ -5,11 +5,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from zhizao.core.models import Region
 from zhizao.core.roles import is_city_admin
 from zhizao.core.scoping import get_scoped_object_or_404, scope_queryset
 from zhizao.plans.history import plan_history
-from zhizao.plans.models import Plan
+from zhizao.plans.models import Plan, RegionTarget
 from zhizao.plans.services import plan_tables, plan_tables_workbook
+from zhizao.plans.tables import region_target_rows
 from zhizao.plans.workbooks import (
     XLSX_CONTENT_TYPE,
     workbook_bytes,
@@ -62,3 +64,24 @@ def plan_table_xlsx(request, code: str, table: str):
         return _xlsx_response(content, f"{plan.code}-主要目标.xlsx")
     content = workbook_bytes((write_region_sheet, regions))
     return _xlsx_response(content, f"{plan.code}-目标任务表.xlsx")
+
+
+@login_required
+@require_GET
+def region_targets(request, code: str, region_code: str):
+    """One district's share of the plan (本区目标), as its officer and the city see it."""
+    plan = get_scoped_object_or_404(request.user, Plan.objects.all(), code=code)
+    region = get_scoped_object_or_404(
+        request.user, Region.objects.filter(parent=plan.region), code=region_code
+    )
+    targets = scope_queryset(
+        request.user,
+        RegionTarget.objects.filter(indicator__plan=plan, region=region)
+        .select_related("indicator")
+        .order_by("indicator__number"),
+    )
+    return render(
+        request,
+        "plans/region_targets.html",
+        {"plan": plan, "region": region, "rows": region_target_rows(targets)},
+    )
