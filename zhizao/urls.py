@@ -3,10 +3,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from zhizao.api_urls import router
-from zhizao.core import views as core_views
+from zhizao.plans import views as plan_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", plan_views.home, name="home"),
     path("accounts/", include("zhizao.accounts.urls")),
     path("plans/", include("zhizao.plans.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -218,3 +218,14 @@ def test_city_admin_opens_any_district_page(admin_client_):
     response = admin_client_.get(PAGE + "regions/330683/")
     rows = rows_of(response.content.decode(), "district-targets")
     assert rows[0] == ["智能制造示范集群", "保1争2", "10个"]
+
+
+def test_home_without_a_loaded_plan_explains_how_to_load_one(db):
+    from tests.accounts.factories import make_city_admin
+
+    client = signed_in(make_city_admin())
+    response = client.get("/", follow=True)
+    assert (
+        "还没有加载任何行动方案。请在命令行运行：zhizao plan load default"
+        in response.content.decode()
+    )

@@ -1,5 +1,6 @@
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +19,16 @@ from zhizao.plans.workbooks import (
     write_indicator_sheet,
     write_region_sheet,
 )
+
+
+@login_required
+@require_GET
+def home(request):
+    """The front page for now: the default plan, or the plan list (which says how to load one)."""
+    code = settings.ZHIZAO_DEFAULT_PLAN
+    if scope_queryset(request.user, Plan.objects.filter(code=code)).exists():
+        return redirect("plans:detail", code=code)
+    return redirect("plans:list")
 
 
 @login_required
