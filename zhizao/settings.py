@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "zhizao.core",
     "zhizao.accounts",
     "zhizao.plans",
+    "zhizao.enterprises",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,9 @@ class Scope:
 
     region_field: lookup from the model to a Region ("" for Region itself, None when the rows
         have no region). A district officer sees rows inside its district's subtree.
+    enterprise_field: lookup from the model to an Enterprise ("" for Enterprise itself, None
+        when the rows belong to no enterprise). An enterprise user sees the rows of the
+        enterprises it is a member of (Enterprise.members).
     sees_ancestors: a district officer also sees the regions above its own (Region only).
     others_see_all: users without a narrower rule see every row: enterprise, provider and expert
         users, and district officers when the rows have no region (city-wide records such as a
@@ -28,6 +31,7 @@ class Scope:
     """
 
     region_field: str | None = None
+    enterprise_field: str | None = None
     sees_ancestors: bool = False
     others_see_all: bool = False
     public: bool = False
@@ -47,8 +51,12 @@ def scope_queryset(user, queryset: QuerySet) -> QuerySet:
         return queryset if scope.public else queryset.none()
     if is_city_admin(user):
         return queryset
-    if getattr(user, "role", None) == Role.DISTRICT and scope.region_field is not None:
+    role = getattr(user, "role", None)
+    if role == Role.DISTRICT and scope.region_field is not None:
         return _narrow_to_district(user, queryset, scope)
+    if role == Role.ENTERPRISE and scope.enterprise_field is not None:
+        prefix = f"{scope.enterprise_field}__" if scope.enterprise_field else ""
+        return queryset.filter(**{f"{prefix}members": user})
     if scope.others_see_all:
         return queryset
     return queryset.none()

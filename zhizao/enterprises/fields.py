@@ -1,0 +1,51 @@
+"""The yearly report's figures as data: one list serves the form, the import, the template, the
+API and the checks, so a figure is named, parsed and checked the same way everywhere."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from zhizao.enterprises.models import YearlyReport
+
+
+@dataclass(frozen=True)
+class ReportField:
+    name: str
+    kind: str  # "int", "decimal" or "bool"
+    # Year-on-year jumps beyond 3× or below ⅓ need a comment (None: no such check).
+    watch_jumps: bool = False
+
+    @property
+    def label(self) -> str:
+        return str(YearlyReport._meta.get_field(self.name).verbose_name)
+
+
+REPORT_FIELDS: tuple[ReportField, ...] = (
+    ReportField("employees", "int", watch_jumps=True),
+    ReportField("industrial_robots", "int", watch_jumps=True),
+    ReportField("key_processes", "int"),
+    ReportField("cnc_key_processes", "int"),
+    ReportField("networkable_equipment", "int"),
+    ReportField("networked_equipment", "int"),
+    ReportField("uses_erp", "bool"),
+    ReportField("uses_mes", "bool"),
+    ReportField("uses_plm", "bool"),
+    ReportField("uses_scm", "bool"),
+    ReportField("uses_wms", "bool"),
+    ReportField("uses_aps", "bool"),
+    ReportField("uses_qms", "bool"),
+    ReportField("uses_ems", "bool"),
+    ReportField("industrial_output", "decimal", watch_jumps=True),
+    ReportField("revenue", "decimal", watch_jumps=True),
+    ReportField("value_added", "decimal", watch_jumps=True),
+    ReportField("land_area", "decimal", watch_jumps=True),
+    ReportField("energy_use", "decimal", watch_jumps=True),
+    ReportField("rd_spending", "decimal"),
+    ReportField("transformation_investment", "decimal"),
+)
+FIELDS_BY_NAME = {f.name: f for f in REPORT_FIELDS}
+SOFTWARE_FIELDS = tuple(f.name for f in REPORT_FIELDS if f.kind == "bool")
+JUMP_FACTOR = Decimal(3)
+
+
+def report_values(report: YearlyReport) -> dict:
+    return {f.name: getattr(report, f.name) for f in REPORT_FIELDS}
