@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from zhizao.core.api import IndustryClusterViewSet, RegionViewSet
+from zhizao.enterprises.api import EnterpriseViewSet, YearLockViewSet, YearlyReportViewSet
 from zhizao.plans.api import IndicatorViewSet, PlanViewSet, RegionTargetViewSet, YearTargetViewSet
 
 router = DefaultRouter()
@@ -12,3 +13,6 @@ router.register("plans", PlanViewSet)
 router.register("indicators", IndicatorViewSet)
 router.register("year-targets", YearTargetViewSet)
 router.register("region-targets", RegionTargetViewSet)
+router.register("enterprises", EnterpriseViewSet)
+router.register("reports", YearlyReportViewSet)
+router.register("year-locks", YearLockViewSet)

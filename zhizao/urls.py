@@ -9,6 +9,7 @@ urlpatterns = [
     path("", plan_views.home, name="home"),
     path("accounts/", include("zhizao.accounts.urls")),
     path("plans/", include("zhizao.plans.urls")),
+    path("enterprises/", include("zhizao.enterprises.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),

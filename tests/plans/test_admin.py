@@ -68,16 +68,21 @@ def test_district_officer_cannot_open_the_admin(yuecheng_client):
 
 
 def test_every_model_has_a_working_admin_list_and_change_page(admin_client_, city_admin):
+    from django.apps import apps
     from django.contrib import admin
 
-    project = [m for m in admin.site._registry if m.__module__.startswith("zhizao.")]
-    assert {m.__name__ for m in project} == {
-        "Region", "IndustryCluster", "User", "Plan", "Indicator", "YearTarget", "RegionTarget",
-    }  # fmt: skip
+    project = [
+        m
+        for m in apps.get_models()
+        if m.__module__.startswith("zhizao.") and not m.__name__.startswith("Historical")
+    ]
+    assert [m.__name__ for m in project if m not in admin.site._registry] == []
     for model in project:
         meta = model._meta
         base = f"/admin/{meta.app_label}/{meta.model_name}/"
         assert admin_client_.get(base).status_code == 200, base
         obj = model.objects.first()
+        if obj is None:
+            continue  # no row of this kind in a freshly loaded plan
         assert admin_client_.get(f"{base}{obj.pk}/change/").status_code == 200, base
         assert admin_client_.get(f"{base}{obj.pk}/history/").status_code == 200, base

@@ -4,8 +4,8 @@ API): errors refuse it; warnings (unusual year-on-year jumps) need a comment."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from zhizao.core.numbers import plain
 from zhizao.enterprises.fields import FIELDS_BY_NAME, JUMP_FACTOR, REPORT_FIELDS
-from zhizao.plans.numbers import plain
 
 # Parts that may not exceed their whole: (part, whole).
 PART_OF = (

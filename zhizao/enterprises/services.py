@@ -30,6 +30,10 @@ class ReportError(Exception):
     """A report action that is not allowed; the message says why, in Chinese."""
 
 
+class ReportForbidden(ReportError):
+    """The user may not act on this enterprise's report at all."""
+
+
 class ReportInvalid(ReportError):
     def __init__(self, check: ReportCheck):
         super().__init__("；".join(check.errors.values()))
@@ -98,12 +102,10 @@ def unlock_year(year: int, user, reason: str) -> YearLock:
 
 def _set_year_lock(year: int, user, locked: bool, reason: str) -> YearLock:
     if not is_city_admin(user):
-        raise ReportError("只有市级管理员可以锁定或解锁年度数据。")
+        raise ReportForbidden("只有市级管理员可以锁定或解锁年度数据。")
     if year not in reporting_years():
         raise ReportError(f"年份 {year} 不在方案年份内。")
-    lock, _ = YearLock.objects.select_for_update().get_or_create(
-        year=year, defaults={"locked": locked, "changed_by": user, "reason": reason}
-    )
+    lock = YearLock.objects.select_for_update().filter(year=year).first() or YearLock(year=year)
     lock.locked, lock.changed_by, lock.reason = locked, user, reason
     mark_change(lock, reason)
     lock.save()
@@ -141,7 +143,7 @@ def save_report(
 ) -> YearlyReport:
     """Create or update the enterprise's draft for `year`; refuses values that fail the checks."""
     if not may_fill_in(user, enterprise):
-        raise ReportError("您不能填报该企业的数据。")
+        raise ReportForbidden("您不能填报该企业的数据。")
     ensure_year_open(year)
     report = (
         YearlyReport.objects.select_for_update().filter(enterprise=enterprise, year=year).first()
@@ -198,7 +200,7 @@ def _locked_report(report: YearlyReport) -> YearlyReport:
 def submit_report(report: YearlyReport, user) -> YearlyReport:
     report = _locked_report(report)
     if not may_fill_in(user, report.enterprise):
-        raise ReportError("您不能提交该企业的数据。")
+        raise ReportForbidden("您不能提交该企业的数据。")
     ensure_year_open(report.year)
     if report.status not in EDITABLE_STATUSES:
         raise ReportError(f"该报表{report.get_status_display()}，不能重复提交。")

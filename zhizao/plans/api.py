@@ -4,10 +4,10 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from zhizao.core.api import ScopedReadUpdateViewSet
+from zhizao.core.numbers import NotANumber, parse_number
 from zhizao.core.scoping import scope_queryset
 from zhizao.plans.filters import IndicatorFilter, RegionTargetFilter, YearTargetFilter
 from zhizao.plans.models import Indicator, Plan, RegionTarget, YearTarget
-from zhizao.plans.numbers import NotANumber, parse_number
 from zhizao.plans.planfile import PlanFileError
 from zhizao.plans.services import indicator_edits, update_plan_records
 

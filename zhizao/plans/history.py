@@ -6,8 +6,8 @@ from datetime import datetime
 from django.db.models import Count
 
 from zhizao.core.models import Region
+from zhizao.core.numbers import plain
 from zhizao.plans.models import Indicator, Plan, RegionTarget, YearTarget
-from zhizao.plans.numbers import plain
 
 ACTION_LABELS = {"+": "新建", "~": "修改", "-": "删除"}
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import yaml
 
+from zhizao.core.numbers import NotANumber, parse_number, plain, sum_expression
 from zhizao.core.services import ClusterSpec, RegionNode
 from zhizao.plans.models import IndicatorKind
-from zhizao.plans.numbers import NotANumber, parse_number, plain, sum_expression
 
 DEFAULT_PLAN_FILE = Path(__file__).resolve().parent / "data" / "shaoxing-2021-2025.yaml"
 MAX_PLAN_FILE_BYTES = 2 * 1024 * 1024

@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from zhizao.core.models import Region
+from zhizao.core.numbers import as_json_number
 from zhizao.core.scoping import scope_queryset
 from zhizao.core.services import (
     ChangeCounts,
@@ -20,7 +21,6 @@ from zhizao.core.services import (
     upsert,
 )
 from zhizao.plans.models import Indicator, Plan, RegionTarget, YearTarget
-from zhizao.plans.numbers import as_json_number
 from zhizao.plans.planfile import (
     IndicatorSpec,
     PlanFileError,

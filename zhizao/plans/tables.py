@@ -3,8 +3,8 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from zhizao.core.numbers import plain
 from zhizao.plans.models import Indicator, Plan, RegionTarget
-from zhizao.plans.numbers import plain
 
 NO_BASE = "—"
 
