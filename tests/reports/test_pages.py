@@ -44,12 +44,15 @@ def test_list_filters_by_above_scale_and_report_status(
     ScaleStatus.objects.create(enterprise=yuecheng_enterprise, year=2024, above_scale=True)
     ScaleStatus.objects.create(enterprise=keqiao_enterprise, year=2024, above_scale=False)
     new_report(yuecheng_enterprise, 2024)
-    names = lambda q: [
-        r[0]
-        for r in rows_of(
-            admin_client_.get(f"/enterprises/?{q}").content.decode(), "enterprise-table"
-        )
-    ]  # noqa: E731
+
+    def names(q):
+        return [
+            r[0]
+            for r in rows_of(
+                admin_client_.get(f"/enterprises/?{q}").content.decode(), "enterprise-table"
+            )
+        ]
+
     assert names("year=2024&above_scale=true") == ["越城智造示范有限公司"]
     assert names("year=2024&above_scale=false") == ["柯桥印染科技有限公司"]
     assert names("year=2024&report_status=none") == ["柯桥印染科技有限公司"]
