@@ -54,3 +54,5 @@ clean:
 
 bench: install
 	$(PY) bench/bench_plan.py
+	$(PY) bench/bench_import.py
+	$(PY) bench/bench_demo.py

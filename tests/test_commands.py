@@ -85,3 +85,5 @@ def test_demo_accounts_are_created_once_and_printed(db_dir):
     assert "admin / zhizao-admin" in first.stdout
     assert "区县用户（越城区）: yuecheng / zhizao-demo" in first.stdout
     assert "演示账号：新建 0 个，已有 6 个。" in second.stdout
+    assert "演示企业：已生成 6000 家（规上 4500 家）" in first.stdout
+    assert "保留现有数据" in second.stdout

@@ -44,6 +44,9 @@ REPORT_FIELDS: tuple[ReportField, ...] = (
 )
 FIELDS_BY_NAME = {f.name: f for f in REPORT_FIELDS}
 SOFTWARE_FIELDS = tuple(f.name for f in REPORT_FIELDS if f.kind == "bool")
+# 关键管控软件普及率 counts an above-scale enterprise that uses at least this many of the eight
+# key management-control systems (the definition the demo data and the indicator share).
+SOFTWARE_MINIMUM = 2
 JUMP_FACTOR = Decimal(3)
 
 

@@ -67,6 +67,7 @@ def enterprise_list(request):
             "years": list(reporting_years()),
             "query": query.urlencode(),
             "status_labels": dict(ReportStatus.choices),
+            "can_import": is_city_admin(request.user) or request.user.role == Role.DISTRICT,
         },
     )
 
