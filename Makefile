@@ -34,7 +34,8 @@ run: install .env
 	$(ZHIZAO) collectstatic --no-input --verbosity 0
 	@$(ZHIZAO) demo
 	@echo "智造平台已启动：http://$(HOST):$(PORT)/  （Ctrl+C 停止）"
-	$(VENV)/bin/gunicorn zhizao.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning
+	@$(ZHIZAO) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(VENV)/bin/gunicorn zhizao.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -8,6 +8,7 @@ from zhizao.plans import views as plan_views
 urlpatterns = [
     path("", plan_views.home, name="home"),
     path("accounts/", include("zhizao.accounts.urls")),
+    path("", include("zhizao.core.urls")),
     path("plans/", include("zhizao.plans.urls")),
     path("enterprises/", include("zhizao.enterprises.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from zhizao.core.models import IndustryCluster, Region
+from zhizao.core.models import IndustryCluster, Region, Task
 
 
 @admin.register(Region)
@@ -16,3 +16,16 @@ class RegionAdmin(SimpleHistoryAdmin):
 class IndustryClusterAdmin(SimpleHistoryAdmin):
     list_display = ["name", "code", "sort_order"]
     search_fields = ["name", "code"]
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ["pk", "name", "status", "progress", "created_by", "created_at", "finished_at"]
+    list_filter = ["status", "name"]
+    readonly_fields = [f.name for f in Task._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

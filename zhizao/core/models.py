@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -61,3 +62,50 @@ class IndustryCluster(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TaskStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "进行中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class Task(models.Model):
+    """后台任务: work that runs outside the request (an import, a recomputation), with the
+    progress a person can watch. Any number of `zhizao worker` processes take queued tasks."""
+
+    name = models.CharField("任务类型", max_length=60)
+    status = models.CharField(
+        "状态", max_length=10, choices=TaskStatus.choices, default=TaskStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField("进度（%）", default=0)
+    message = models.CharField("当前步骤", max_length=200, blank=True)
+    payload = models.JSONField("参数", default=dict)
+    result = models.JSONField("结果", default=dict, blank=True)
+    error = models.TextField("错误", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发起人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    scope = Scope(owner_field="created_by")
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.pk}（{self.get_status_display()}）"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (TaskStatus.DONE, TaskStatus.FAILED)

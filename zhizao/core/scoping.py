@@ -23,6 +23,8 @@ class Scope:
     enterprise_field: lookup from the model to an Enterprise ("" for Enterprise itself, None
         when the rows belong to no enterprise). An enterprise user sees the rows of the
         enterprises it is a member of (Enterprise.members).
+    owner_field: lookup from the model to the user who owns the row (a background task's
+        creator); every user but the city admin sees only its own rows.
     sees_ancestors: a district officer also sees the regions above its own (Region only).
     others_see_all: users without a narrower rule see every row: enterprise, provider and expert
         users, and district officers when the rows have no region (city-wide records such as a
@@ -32,6 +34,7 @@ class Scope:
 
     region_field: str | None = None
     enterprise_field: str | None = None
+    owner_field: str | None = None
     sees_ancestors: bool = False
     others_see_all: bool = False
     public: bool = False
@@ -51,6 +54,8 @@ def scope_queryset(user, queryset: QuerySet) -> QuerySet:
         return queryset if scope.public else queryset.none()
     if is_city_admin(user):
         return queryset
+    if scope.owner_field is not None:
+        return queryset.filter(**{scope.owner_field: user})
     role = getattr(user, "role", None)
     if role == Role.DISTRICT and scope.region_field is not None:
         return _narrow_to_district(user, queryset, scope)

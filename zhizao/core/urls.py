@@ -1,0 +1,10 @@
+from django.urls import path
+
+from zhizao.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("tasks/<int:pk>/", views.task_detail, name="task"),
+    path("tasks/<int:pk>/progress/", views.task_progress, name="task_progress"),
+]
