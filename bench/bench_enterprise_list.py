@@ -37,7 +37,11 @@ from zhizao.enterprises.models import Enterprise  # noqa: E402
 PAGES = [
     ("city admin, default (latest year)", "city", "/enterprises/"),
     ("city admin, page 200", "city", "/enterprises/?page=200"),
-    ("city admin, 柯桥区 + 规上 2024", "city", "/enterprises/?region=330603&year=2024&above_scale=true"),
+    (
+        "city admin, 柯桥区 + 规上 2024",
+        "city",
+        "/enterprises/?region=330603&year=2024&above_scale=true",
+    ),
     ("city admin, 未填报 2024", "city", "/enterprises/?year=2024&report_status=none"),
     ("city admin, cluster + division", "city", "/enterprises/?cluster=textile&division=17"),
     ("city admin, search by name", "city", "/enterprises/?q=纺织"),
@@ -81,7 +85,9 @@ def main() -> None:
             start = time.perf_counter()
             client.get(url)
             timings.append((time.perf_counter() - start) * 1000)
-        print(f"| {label} | {statistics.median(timings):.0f} | {max(timings):.0f} | {counter.count} |")
+        print(
+            f"| {label} | {statistics.median(timings):.0f} | {max(timings):.0f} | {counter.count} |"
+        )
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ def generate(path: Path, enterprises: int, years: list[int], bump: int = 0) -> N
     from openpyxl import Workbook
     from stdnum.cn import uscc as uscc_number
 
-    from zhizao.enterprises.imports import COLUMNS
+    from zhizao.enterprises.importing import COLUMNS
 
     rng = random.Random(2021)
     workbook = Workbook(write_only=True)
@@ -139,7 +139,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from zhizao.enterprises.imports import apply_import, preview_import, read_workbook
+    from zhizao.enterprises.importing import apply_import, preview_import, read_workbook
     from zhizao.enterprises.models import Enterprise, ReportStatus, ReviewStep, YearlyReport
     from zhizao.plans.planfile import DEFAULT_PLAN_FILE, read_plan_file
     from zhizao.plans.services import load_plan

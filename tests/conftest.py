@@ -45,3 +45,10 @@ def admin_client_(city_admin):
 @pytest.fixture
 def yuecheng_client(yuecheng_officer):
     return signed_in(yuecheng_officer)
+
+
+@pytest.fixture(autouse=True)
+def private_files(settings, tmp_path):
+    """Uploads and other private files go to a folder of the test's own."""
+    settings.VAR_DIR = tmp_path / "var"
+    return settings.VAR_DIR

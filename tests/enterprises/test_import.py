@@ -9,8 +9,7 @@ from django.core.management import call_command
 from openpyxl import Workbook
 
 from tests.enterprises.factories import make_enterprise, make_report, make_uscc
-from zhizao.enterprises import imports
-from zhizao.enterprises.imports import (
+from zhizao.enterprises.importing import (
     CITY_APPROVED_MESSAGE,
     COLUMNS,
     CORRUPT_MESSAGE,
@@ -22,6 +21,8 @@ from zhizao.enterprises.imports import (
     preview_import,
     read_workbook,
 )
+from zhizao.enterprises.importing import files as import_files
+from zhizao.enterprises.importing import preview as import_preview
 from zhizao.enterprises.models import (
     Enterprise,
     ReportStatus,
@@ -718,8 +719,8 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(plan, tmp_path, monkeypatch
         read_workbook(path)
 
     # and: so is a total unpacked size over the limit
-    monkeypatch.setattr(imports, "MAX_COMPRESSION_RATIO", 10_000)
-    monkeypatch.setattr(imports, "MAX_UNCOMPRESSED_BYTES", 1024 * 1024)
+    monkeypatch.setattr(import_files, "MAX_COMPRESSION_RATIO", 10_000)
+    monkeypatch.setattr(import_files, "MAX_UNCOMPRESSED_BYTES", 1024 * 1024)
     with pytest.raises(ImportFileError) as raised:
         read_workbook(path)
     assert str(raised.value) == (
@@ -730,7 +731,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(plan, tmp_path, monkeypatch
 
 def test_a_file_over_the_upload_limit_is_refused(plan, tmp_path, monkeypatch):
     # given: a limit of 1 KB (the real one is 50 MB)
-    monkeypatch.setattr(imports, "MAX_UPLOAD_BYTES", 1024)
+    monkeypatch.setattr(import_files, "MAX_UPLOAD_BYTES", 1024)
     path = write_xlsx(tmp_path / "data.xlsx", [row()])
 
     # when / then: a path and an open file are both refused
@@ -742,7 +743,7 @@ def test_a_file_over_the_upload_limit_is_refused(plan, tmp_path, monkeypatch):
 
 def test_more_rows_than_the_limit_are_refused(plan, tmp_path, monkeypatch):
     # given: a limit of two rows (the real one is a million)
-    monkeypatch.setattr(imports, "MAX_ROWS", 2)
+    monkeypatch.setattr(import_files, "MAX_ROWS", 2)
     path = write_xlsx(tmp_path / "data.xlsx", [row(), row(), row()])
 
     # when
@@ -905,7 +906,7 @@ def test_checking_a_file_takes_a_bounded_number_of_queries(
     plan, tmp_path, django_assert_max_num_queries, monkeypatch
 ):
     # given: 30 rows of existing enterprises, with IN lists of 10
-    monkeypatch.setattr(imports, "CHUNK", 10)
+    monkeypatch.setattr(import_preview, "CHUNK", 10)
     reports = [make_report(year=2023) for _ in range(30)]
     rows = [row(r.enterprise.uscc, name=r.enterprise.name, employees=250) for r in reports]
     parsed = read_workbook(write_xlsx(tmp_path / "data.xlsx", rows))

@@ -4,7 +4,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from zhizao.enterprises.imports import COLUMNS, import_file
+from zhizao.enterprises.importing import COLUMNS, import_file
 from zhizao.enterprises.models import Enterprise, ReportStatus, YearlyReport
 from zhizao.enterprises.services import validate_uscc
 from zhizao.enterprises.template_xlsx import example_uscc, template_workbook_bytes

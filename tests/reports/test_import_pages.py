@@ -6,7 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from tests.conftest import signed_in
-from zhizao.enterprises.imports import COLUMNS
+from zhizao.core.models import Task
+from zhizao.core.tasks import run_pending_tasks
+from zhizao.enterprises.importing import COLUMNS
 from zhizao.enterprises.models import Enterprise, ReportStatus, YearlyReport
 from zhizao.enterprises.template_xlsx import template_workbook_bytes
 from zhizao.enterprises.views_import import SESSION_KEY, _upload_dir
@@ -26,22 +28,36 @@ def template_with(**cells) -> bytes:
 
 
 def upload(client, content: bytes, name: str = "数据.xlsx"):
-    return client.post("/enterprises/import/", {"file": SimpleUploadedFile(name, content, XLSX)})
+    """Upload, then let the background worker check the file, as `zhizao worker` would."""
+    response = client.post(
+        "/enterprises/import/", {"file": SimpleUploadedFile(name, content, XLSX)}
+    )
+    run_pending_tasks()
+    return response
 
 
 def test_city_admin_uploads_previews_and_confirms(admin_client_):
-    # when
+    # when the upload is checked in the background
     response = upload(admin_client_, template_with(name="绍兴样例纺织有限公司"))
-    assert response["Location"] == "/enterprises/import/preview/"
+    task = Task.objects.get(name="enterprises.import_preview")
+    assert response["Location"] == f"/tasks/{task.pk}/"
+    progress = admin_client_.get(f"/tasks/{task.pk}/progress/")
+    assert progress["HX-Redirect"] == "/enterprises/import/preview/"
     preview = admin_client_.get("/enterprises/import/preview/").content.decode()
     # then nothing is written before the confirmation
     assert 'data-testid="confirm-import"' in preview
     assert not Enterprise.objects.exists()
     stored = list(_upload_dir().iterdir())
     assert stored, "the upload waits in the private folder"
-    # and the confirmation writes it, city-approved since the city imported it
+    # and the confirmation writes it in the background, city-approved since the city imported it
     confirmed = admin_client_.post("/enterprises/import/confirm/")
-    assert confirmed.status_code == 302
+    writing = Task.objects.get(name="enterprises.import_apply")
+    assert confirmed["Location"] == f"/tasks/{writing.pk}/"
+    assert not Enterprise.objects.exists()
+    run_pending_tasks()
+    page = admin_client_.get(f"/tasks/{writing.pk}/").content.decode()
+    assert "已导入「数据.xlsx」：新建 1 条，更新 0 条，未变 0 条。" in page
+    assert list(_upload_dir().iterdir()) == []
     report = YearlyReport.objects.get()
     assert report.enterprise.name == "绍兴样例纺织有限公司"
     assert report.status == ReportStatus.CITY_APPROVED

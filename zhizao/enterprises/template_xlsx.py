@@ -15,7 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from stdnum.cn import uscc as uscc_number
 
 from zhizao.core.models import IndustryCluster, Region, RegionLevel
-from zhizao.enterprises.imports import (
+from zhizao.enterprises.importing import (
     COLUMNS,
     DATA_SHEET,
     MAX_ROWS,

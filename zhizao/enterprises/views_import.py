@@ -2,7 +2,8 @@
 
 The uploaded file is kept in a private folder (never under a public URL) between the preview and
 the confirmation, named by a random token held in the uploader's session; confirming reads and
-checks it again, so what is written is what the checks passed at that moment."""
+checks it again, so what is written is what the checks passed at that moment. Checking and
+writing run as background tasks (core.tasks), whose page shows their progress."""
 
 import secrets
 from pathlib import Path
@@ -14,14 +15,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhizao.core.models import Task, TaskStatus
 from zhizao.core.roles import Role, is_city_admin
-from zhizao.enterprises.imports import (
-    MAX_UPLOAD_BYTES,
-    ImportFileError,
-    apply_import,
-    preview_import,
-    read_workbook,
-)
+from zhizao.core.scoping import scope_queryset
+from zhizao.core.tasks import enqueue
+from zhizao.enterprises.importing import MAX_UPLOAD_BYTES
+from zhizao.enterprises.tasks import APPLY_TASK, PREVIEW_TASK
 from zhizao.enterprises.template_xlsx import template_workbook_bytes
 from zhizao.plans.workbooks import XLSX_CONTENT_TYPE
 
@@ -86,35 +85,52 @@ def import_upload(request):
                 for chunk in upload.chunks():
                     out.write(chunk)
             _discard(request)
-            request.session[SESSION_KEY] = {"token": token, "filename": upload.name}
-            return redirect("enterprises:import_preview")
+            task = enqueue(
+                PREVIEW_TASK,
+                {"path": str(path), "filename": upload.name, "title": f"检查「{upload.name}」"},
+                request.user,
+            )
+            request.session[SESSION_KEY] = {
+                "token": token,
+                "filename": upload.name,
+                "preview_task": task.pk,
+            }
+            return redirect("core:task", pk=task.pk)
     return render(request, "enterprises/import_upload.html", context)
 
 
 @login_required
 @require_GET
 def import_preview(request):
+    """The checked file's counts and errors, from the background check; the confirmation
+    button only when there is no error."""
     if not _may_import(request.user):
         raise Http404
-    stored = _stored(request)
-    if stored is None:
+    stored, pending = _stored(request), request.session.get(SESSION_KEY) or {}
+    task = _scoped_task(request, pending.get("preview_task"))
+    if stored is None or task is None:
         return redirect("enterprises:import")
-    path, filename = stored
-    try:
-        preview = preview_import(read_workbook(path, filename), request.user, source=filename)
-    except ImportFileError as exc:
+    if not task.finished:
+        return redirect("core:task", pk=task.pk)
+    if task.status == TaskStatus.FAILED:
         _discard(request)
-        return render(request, "enterprises/import_upload.html", {"error": str(exc)})
+        return render(
+            request,
+            "enterprises/import_upload.html",
+            {"error": task.error, "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024)},
+        )
     return render(
         request,
         "enterprises/import_preview.html",
-        {"preview": preview, "filename": filename, "errors": preview.errors[:500]},
+        {"preview": task.result, "filename": stored[1], "errors": task.result["errors"]},
     )
 
 
 @login_required
 @require_POST
 def import_confirm(request):
+    """Write the file in the background (checked once more first); the task page shows how far
+    it got and what it wrote."""
     if not _may_import(request.user):
         raise Http404
     stored = _stored(request)
@@ -122,21 +138,19 @@ def import_confirm(request):
         messages.error(request, "没有待确认的导入，请重新上传文件。")
         return redirect("enterprises:import")
     path, filename = stored
-    try:
-        preview = preview_import(read_workbook(path, filename), request.user, source=filename)
-        if preview.errors:
-            messages.error(request, "文件仍有错误，未写入任何数据。")
-            return redirect("enterprises:import_preview")
-        result = apply_import(preview, request.user)
-    except ImportFileError as exc:
-        messages.error(request, str(exc))
-        return redirect("enterprises:import")
-    _discard(request)
-    messages.success(
-        request,
-        f"已导入「{filename}」：新建 {result.created} 条，更新 {result.updated} 条，未变 {result.unchanged} 条。",
+    task = enqueue(
+        APPLY_TASK,
+        {"path": str(path), "filename": filename, "title": f"导入「{filename}」"},
+        request.user,
     )
-    return redirect("enterprises:list")
+    request.session.pop(SESSION_KEY, None)  # the file now belongs to the task, which removes it
+    return redirect("core:task", pk=task.pk)
+
+
+def _scoped_task(request, pk) -> Task | None:
+    if not pk:
+        return None
+    return scope_queryset(request.user, Task.objects.filter(pk=pk)).first()
 
 
 def _discard(request) -> None:

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from zhizao.enterprises.imports import import_file
+from zhizao.enterprises.importing import import_file
 from zhizao.enterprises.template_xlsx import template_workbook_bytes
 
 
