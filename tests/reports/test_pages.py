@@ -31,9 +31,9 @@ def test_another_districts_enterprise_is_404(yuecheng_client, keqiao_enterprise,
 def test_enterprise_user_sees_only_itself(member, yuecheng_enterprise, plan):
     other = new_enterprise("越城区", 3)
     client = signed_in(member)
-    assert [
-        r[0] for r in rows_of(client.get("/enterprises/").content.decode(), "enterprise-table")
-    ] == ["越城智造示范有限公司"]
+    assert client.get("/enterprises/")["Location"] == f"/enterprises/{yuecheng_enterprise.pk}/"
+    listed = rows_of(client.get("/enterprises/?q=").content.decode(), "enterprise-table")
+    assert [r[0] for r in listed] == ["越城智造示范有限公司"]
     assert client.get(f"/enterprises/{other.pk}/").status_code == 404
 
 

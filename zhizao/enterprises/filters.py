@@ -28,25 +28,42 @@ def annotate_year(queryset, year: int):
     )
 
 
+class YesNoWidget(django_filters.widgets.BooleanWidget):
+    """全部 / 是 / 否, where Django's widget offers Unknown / Yes / No."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", "全部"), ("true", "是"), ("false", "否")]
+
+
 class EnterpriseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="名称或统一社会信用代码")
     region = django_filters.ModelChoiceFilter(
         queryset=Region.objects.filter(level=RegionLevel.COUNTY),
         to_field_name="code",
         label="区县",
+        empty_label="全部",
     )
     cluster = django_filters.ModelChoiceFilter(
-        queryset=IndustryCluster.objects.all(), to_field_name="code", label="产业集群"
+        queryset=IndustryCluster.objects.all(),
+        to_field_name="code",
+        label="产业集群",
+        empty_label="全部",
     )
     division = django_filters.ChoiceFilter(
-        field_name="industry_division", choices=DIVISIONS, label="行业大类"
+        field_name="industry_division", choices=DIVISIONS, label="行业大类", empty_label="全部"
     )
     year = django_filters.NumberFilter(method="filter_nothing", label="年份")
-    above_scale = django_filters.BooleanFilter(method="filter_above_scale", label="规上企业")
+    above_scale = django_filters.BooleanFilter(
+        method="filter_above_scale",
+        label="规上企业",
+        widget=YesNoWidget(attrs={"class": "form-select form-select-sm"}),
+    )
     report_status = django_filters.ChoiceFilter(
         method="filter_report_status",
         choices=[*ReportStatus.choices, (NOT_REPORTED, "未填报")],
         label="报表状态",
+        empty_label="全部",
     )
 
     class Meta:

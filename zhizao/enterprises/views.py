@@ -49,6 +49,10 @@ def default_year() -> int | None:
 @require_GET
 def enterprise_list(request):
     base = scope_queryset(request.user, Enterprise.objects.all())
+    if request.user.role == Role.ENTERPRISE and not request.GET:
+        own = list(base.values_list("pk", flat=True)[:2])
+        if len(own) == 1:  # an enterprise user's registry is its own enterprise
+            return redirect("enterprises:detail", pk=own[0])
     filterset = EnterpriseFilter(request.GET or None, queryset=base, default_year=default_year())
     year = filterset.selected_year
     enterprises = filterset.qs.select_related("region", "cluster").order_by("name", "pk")
