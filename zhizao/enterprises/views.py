@@ -55,10 +55,14 @@ def enterprise_list(request):
             return redirect("enterprises:detail", pk=own[0])
     filterset = EnterpriseFilter(request.GET or None, queryset=base, default_year=default_year())
     year = filterset.selected_year
-    enterprises = filterset.qs.select_related("region", "cluster").order_by("name", "pk")
+    # Page through ids first, then fetch and annotate only the page's rows: the database would
+    # otherwise compute the year's subqueries for every row an OFFSET skips.
+    ids = filterset.qs.order_by("name", "pk").values_list("pk", flat=True)
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = Enterprise.objects.filter(pk__in=list(page)).select_related("region", "cluster")
     if year is not None:
-        enterprises = annotate_year(enterprises, year)
-    page = Paginator(enterprises, PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = annotate_year(rows, year)
+    page.object_list = list(rows.order_by("name", "pk"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

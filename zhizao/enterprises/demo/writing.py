@@ -153,3 +153,7 @@ class _CopyWriter:
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), [Enterprise]):
                 cursor.execute(sql)
+            # The planner's statistics would still describe the empty tables until autovacuum
+            # comes round: refresh them, or the first pages plan for a few hundred rows.
+            for model in (Enterprise, YearlyReport, ScaleStatus):
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
