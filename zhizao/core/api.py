@@ -31,8 +31,6 @@ class ScopedReadUpdateViewSet(
 
 class RegionSerializer(serializers.ModelSerializer):
     parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
-    # Declared so the schema does not carry the database's integer range (it differs by backend).
-    sort_order = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Region
@@ -40,8 +38,6 @@ class RegionSerializer(serializers.ModelSerializer):
 
 
 class IndustryClusterSerializer(serializers.ModelSerializer):
-    sort_order = serializers.IntegerField(read_only=True)
-
     class Meta:
         model = IndustryCluster
         fields = ["id", "code", "name", "sort_order"]
