@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "zhizao.accounts",
     "zhizao.plans",
     "zhizao.enterprises",
+    "zhizao.monitoring",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
 from zhizao.core.roles import Role, is_city_admin
 from zhizao.core.services import mark_change
+from zhizao.core.tasks import enqueue
 from zhizao.enterprises.checks import ReportCheck, check_report
 from zhizao.enterprises.fields import REPORT_FIELDS, report_values
 from zhizao.enterprises.models import (
@@ -24,6 +25,9 @@ from zhizao.enterprises.models import (
     YearlyReport,
 )
 from zhizao.plans.models import Plan
+
+# Registered by the monitoring app (monitoring/tasks.py).
+RECOMPUTE_TASK = "monitoring.recompute"
 
 
 class ReportError(Exception):
@@ -229,7 +233,9 @@ def approve_report(report: YearlyReport, user, comment: str = "") -> YearlyRepor
             report, ReportStatus.DISTRICT_APPROVED, ReviewAction.DISTRICT_APPROVE, user, comment
         )
     if report.status == ReportStatus.DISTRICT_APPROVED and is_city_admin(user):
-        return _move(report, ReportStatus.CITY_APPROVED, ReviewAction.CITY_APPROVE, user, comment)
+        report = _move(report, ReportStatus.CITY_APPROVED, ReviewAction.CITY_APPROVE, user, comment)
+        queue_recompute(report, user)
+        return report
     raise ReportError(f"该报表{report.get_status_display()}，您不能审核。")
 
 
@@ -246,7 +252,22 @@ def return_report(report: YearlyReport, user, reason: str) -> YearlyReport:
     )
     if not allowed:
         raise ReportError(f"该报表{report.get_status_display()}，您不能退回。")
-    return _move(report, ReportStatus.RETURNED, ReviewAction.RETURN, user, reason)
+    was_counted = report.status == ReportStatus.CITY_APPROVED
+    report = _move(report, ReportStatus.RETURNED, ReviewAction.RETURN, user, reason)
+    if was_counted:
+        queue_recompute(report, user)
+    return report
+
+
+def queue_recompute(report: YearlyReport, user) -> None:
+    """The indicators of the report's district and year change when it starts or stops
+    counting: queue their recomputation (in the same transaction, so it runs only if the
+    approval is kept). The engine registers the task; this app only names it."""
+    enqueue(
+        RECOMPUTE_TASK,
+        {"year": report.year, "district": report.enterprise.region_id, "title": "重算指标"},
+        user,
+    )
 
 
 def next_action_for(user, report: YearlyReport) -> list[str]:

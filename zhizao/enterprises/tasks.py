@@ -4,13 +4,14 @@ from pathlib import Path
 
 from django.urls import reverse
 
-from zhizao.core.tasks import TaskFailed, register
+from zhizao.core.tasks import TaskFailed, enqueue, register
 from zhizao.enterprises.importing import (
     ImportFileError,
     apply_import,
     preview_import,
     read_workbook,
 )
+from zhizao.enterprises.services import RECOMPUTE_TASK
 
 PREVIEW_TASK = "enterprises.import_preview"
 APPLY_TASK = "enterprises.import_apply"
@@ -58,6 +59,8 @@ def write_import_file(task, report) -> dict:
     report(60, f"正在写入 {preview.rows} 行…")
     result = apply_import(preview, task.created_by)
     Path(task.payload["path"]).unlink(missing_ok=True)
+    if result.created or result.updated:
+        enqueue(RECOMPUTE_TASK, {"title": "重算指标"}, task.created_by)
     return {
         "rows": result.rows,
         "created": result.created,

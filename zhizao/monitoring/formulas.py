@@ -1,0 +1,158 @@
+"""The formula language of enterprise-sourced indicators, kept in the plan file as data.
+
+A formula is arithmetic over aggregates of city-approved yearly reports:
+    sum(industrial_robots) / sum(employees) * 10000
+    sum(cnc_key_processes) / sum(key_processes) * 100
+    count_if(uses_erp + uses_mes + uses_plm + uses_scm + uses_wms + uses_aps + uses_qms + uses_ems >= 2) / count() * 100
+    growth(sum(value_added) / sum(employees))
+It is parsed with Python's `ast` into a whitelisted tree, never evaluated with `eval`. Each
+aggregate (sum, count, count_if) becomes one SQL aggregate computed per region and year in one
+query; the arithmetic around them is done on those few numbers, so a city's value is the same
+formula over the sums of its districts' parts. `growth(x)` is the year's rate of x against the
+previous year, in %.
+"""
+
+import ast
+from dataclasses import dataclass, field
+from decimal import Decimal, DivisionByZero, InvalidOperation
+
+from django.db.models import Count, DecimalField, F, IntegerField, Q, Sum, Value
+from django.db.models.functions import Cast, Coalesce
+
+from zhizao.enterprises.fields import FIELDS_BY_NAME
+
+AGGREGATES = {"sum", "count", "count_if"}
+COMPARISONS = {ast.GtE: "gte", ast.Gt: "gt", ast.LtE: "lte", ast.Lt: "lt", ast.Eq: "exact"}
+ROW_OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}
+
+
+class FormulaError(ValueError):
+    """A formula the engine cannot run; the message names the part and why, in Chinese."""
+
+
+@dataclass
+class Formula:
+    text: str
+    tree: ast.expr
+    aggregates: dict[str, object] = field(default_factory=dict)  # key → ORM aggregate
+    # Row-level expressions that count_if compares, added to the query as aliases first.
+    row_aliases: dict[str, object] = field(default_factory=dict)
+    growth: bool = False
+
+    def evaluate(self, components: dict[str, Decimal]) -> Decimal | None:
+        """The formula's value from its aggregates' values; None where it is undefined
+        (nothing reported, or a division by zero), never 0."""
+        try:
+            return _evaluate(self.tree, components)
+        except (DivisionByZero, InvalidOperation, ZeroDivisionError, KeyError, TypeError):
+            return None
+
+
+def parse_formula(text: str) -> Formula:
+    try:
+        tree = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError as exc:
+        raise FormulaError(f"公式「{text}」有语法错误：{exc.msg}。") from None
+    growth = False
+    if isinstance(tree, ast.Call) and _name(tree.func) == "growth":
+        if len(tree.args) != 1:
+            raise FormulaError("growth(…) 只接受一个表达式。")
+        tree, growth = tree.args[0], True
+    formula = Formula(text=text, tree=tree, growth=growth)
+    formula.tree = _compile_outer(tree, formula)
+    if not formula.aggregates:
+        raise FormulaError(f"公式「{text}」没有 sum、count 或 count_if，无法从企业数据计算。")
+    return formula
+
+
+def _name(node) -> str:
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _compile_outer(node, formula: Formula):
+    """The arithmetic around the aggregates; aggregates are replaced by named placeholders."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+        return node
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        node.operand = _compile_outer(node.operand, formula)
+        return node
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub | ast.Mult | ast.Div):
+        node.left = _compile_outer(node.left, formula)
+        node.right = _compile_outer(node.right, formula)
+        return node
+    if isinstance(node, ast.Call) and _name(node.func) in AGGREGATES:
+        key = f"a{len(formula.aggregates)}"
+        formula.aggregates[key] = _aggregate(node, key, formula)
+        return ast.Name(id=key, ctx=ast.Load())
+    raise FormulaError(
+        f"公式中「{ast.unparse(node)}」不受支持：只能用数字、+ - * /、sum、count、count_if。"
+    )
+
+
+def _aggregate(node: ast.Call, key: str, formula: Formula):
+    function = _name(node.func)
+    if function == "count":
+        if node.args:
+            raise FormulaError("count() 不带参数，它数的是报送企业。")
+        return Count("pk")
+    if len(node.args) != 1:
+        raise FormulaError(f"{function}(…) 只接受一个表达式。")
+    if function == "sum":
+        return Coalesce(
+            Sum(
+                _row_expression(node.args[0]),
+                output_field=DecimalField(max_digits=24, decimal_places=4),
+            ),
+            Value(Decimal(0)),
+            output_field=DecimalField(max_digits=24, decimal_places=4),
+        )
+    comparison = node.args[0]
+    if not (isinstance(comparison, ast.Compare) and len(comparison.ops) == 1):
+        raise FormulaError("count_if(…) 需要一个比较，例如 count_if(uses_mes >= 1)。")
+    operator = COMPARISONS.get(type(comparison.ops[0]))
+    right = comparison.comparators[0]
+    if operator is None or not (
+        isinstance(right, ast.Constant) and isinstance(right.value, int | float)
+    ):
+        raise FormulaError(f"count_if 中的比较「{ast.unparse(comparison)}」不受支持。")
+    # Compare through a row-level alias so that sums of flags (uses_erp + uses_mes …) work.
+    alias = f"row_{key}"
+    formula.row_aliases[alias] = _row_expression(comparison.left)
+    return Count("pk", filter=Q(**{f"{alias}__{operator}": right.value}))
+
+
+def _row_expression(node):
+    if isinstance(node, ast.Name):
+        spec = FIELDS_BY_NAME.get(node.id)
+        if spec is None:
+            raise FormulaError(f"「{node.id}」不是年度数据的字段。")
+        if spec.kind == "bool":
+            return Cast(F(node.id), IntegerField())
+        return F(node.id)
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+        return Value(node.value)
+    if isinstance(node, ast.BinOp) and type(node.op) in ROW_OPERATORS:
+        left, right = _row_expression(node.left), _row_expression(node.right)
+        return {"+": left + right, "-": left - right, "*": left * right}[
+            ROW_OPERATORS[type(node.op)]
+        ]
+    raise FormulaError(
+        f"「{ast.unparse(node)}」不能用在 sum 或 count_if 里：只能用字段、数字和 + - *。"
+    )
+
+
+def _evaluate(node, values: dict[str, Decimal]) -> Decimal:
+    if isinstance(node, ast.Constant):
+        return Decimal(str(node.value))
+    if isinstance(node, ast.Name):
+        return Decimal(values[node.id])
+    if isinstance(node, ast.UnaryOp):
+        return -_evaluate(node.operand, values)
+    left, right = _evaluate(node.left, values), _evaluate(node.right, values)
+    if isinstance(node.op, ast.Add):
+        return left + right
+    if isinstance(node.op, ast.Sub):
+        return left - right
+    if isinstance(node.op, ast.Mult):
+        return left * right
+    return left / right

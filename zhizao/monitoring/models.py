@@ -1,0 +1,108 @@
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from zhizao.core.models import Region
+from zhizao.core.scoping import Scope
+from zhizao.plans.models import PLAN_DECIMAL, Indicator
+
+
+class ValueSource(models.TextChoices):
+    ENTERPRISE = "enterprise", "企业数据"
+    REGISTRY = "registry", "平台登记"
+    REPORTED = "reported", "上报值"
+
+
+class IndicatorValue(models.Model):
+    """指标实际值: an indicator's computed value for one region and year, with what it came from."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name="指标", on_delete=models.CASCADE, related_name="values"
+    )
+    region = models.ForeignKey(
+        Region, verbose_name="地区", on_delete=models.CASCADE, related_name="indicator_values"
+    )
+    year = models.PositiveSmallIntegerField("年份")
+    value = models.DecimalField("实际值", null=True, blank=True, **PLAN_DECIMAL)
+    source = models.CharField("来源", max_length=12, choices=ValueSource.choices)
+    # The aggregates the value was computed from (e.g. Σ robots, Σ employees), so that the city's
+    # value is recomputed from its districts' parts and every figure can be traced.
+    components = models.JSONField("计算分量", default=dict, blank=True)
+    reporters = models.PositiveIntegerField("报送企业数", null=True, blank=True)
+    population = models.PositiveIntegerField("应报企业数", null=True, blank=True)
+    computed_at = models.DateTimeField("计算时间", auto_now=True)
+
+    scope = Scope(region_field="region", others_see_all=False)
+
+    class Meta:
+        verbose_name = "指标实际值"
+        verbose_name_plural = "指标实际值"
+        ordering = ["indicator", "region__sort_order", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "region", "year"], name="indicator_value_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.name} {self.region.name} {self.year}年"
+
+
+class ReportedStatus(models.TextChoices):
+    SUBMITTED = "submitted", "待市级审核"
+    APPROVED = "approved", "已审核"
+
+
+class ReportedValue(models.Model):
+    """上报值: a figure from outside (operators, the statistics bureau) entered by a district or
+    the city for a region and year, counted once the city approves it."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name="指标", on_delete=models.CASCADE, related_name="reported_values"
+    )
+    region = models.ForeignKey(
+        Region, verbose_name="地区", on_delete=models.PROTECT, related_name="reported_values"
+    )
+    year = models.PositiveSmallIntegerField("年份")
+    # 0 is the whole year; 1–4 the cumulative figure from January to the end of that quarter.
+    quarter = models.PositiveSmallIntegerField(
+        "季度", default=0, help_text="0：全年；1–4：当年 1 至该季度累计。"
+    )
+    value = models.DecimalField("数值", **PLAN_DECIMAL)
+    note = models.CharField("说明", max_length=200, blank=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=ReportedStatus.choices, default=ReportedStatus.SUBMITTED
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="填报人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    scope = Scope(region_field="region")
+
+    class Meta:
+        verbose_name = "上报值"
+        verbose_name_plural = "上报值"
+        ordering = ["indicator", "region__sort_order", "year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "region", "year", "quarter"],
+                name="reported_value_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        period = f"{self.year}年" + (f"1—{self.quarter}季度" if self.quarter else "")
+        return f"{self.indicator.name} {self.region.name} {period}"

@@ -1,0 +1,25 @@
+"""Background recomputation, queued by name when a figure that counts changes (e.g. a report's
+city approval), so the app that changed it need not know the engine."""
+
+from zhizao.core.tasks import register
+from zhizao.monitoring.engine import recompute
+from zhizao.plans.models import Plan
+
+RECOMPUTE_TASK = "monitoring.recompute"
+
+
+@register(RECOMPUTE_TASK)
+def recompute_values(task, report) -> dict:
+    """payload: {"year": Y, "district": region id} for one district's change; empty for all."""
+    payload = task.payload
+    year, district = payload.get("year"), payload.get("district")
+    written = 0
+    plans = Plan.objects.all()
+    for plan in plans:
+        years = None
+        if year is not None:
+            # A growth rate of the next year compares with this one, so it changes too.
+            years = [y for y in (year, year + 1) if plan.base_year <= y <= plan.last_year]
+        report(10, f"正在重算「{plan.name}」…")
+        written += recompute(plan, years=years, districts=[district] if district else None)
+    return {"summary": f"已重算 {written} 个指标值。", "written": written}
