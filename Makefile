@@ -33,6 +33,7 @@ run: install .env
 	$(ZHIZAO) plan load default --keep-existing
 	$(ZHIZAO) collectstatic --no-input --verbosity 0
 	@$(ZHIZAO) demo
+	@$(ZHIZAO) recompute
 	@echo "智造平台已启动：http://$(HOST):$(PORT)/  （Ctrl+C 停止）"
 	@$(ZHIZAO) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn zhizao.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning

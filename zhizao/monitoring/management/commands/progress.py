@@ -1,0 +1,76 @@
+import json
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from zhizao.core.models import Region
+from zhizao.monitoring.services import plan_progress
+from zhizao.plans.models import Plan
+from zhizao.plans.workbooks import display_width
+
+STATUS_LABELS = {
+    "green": "达到序时",
+    "amber": "略滞后",
+    "red": "滞后",
+    "no_data": "无数据",
+    "no_target": "无分解目标",
+}
+
+
+class Command(BaseCommand):
+    help = "打印某年各指标的实际值、完成率、序时进度和状态（市级或某区县）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--plan", default=settings.ZHIZAO_DEFAULT_PLAN, help="方案代码。")
+        parser.add_argument("--year", type=int, required=True, help="年份，例如 2024。")
+        parser.add_argument("--region", help="区县名称；默认全市。")
+        parser.add_argument("--format", choices=["json", "table"], default="table")
+
+    def handle(self, *args, plan: str, year: int, region: str | None, format: str, **options):
+        found = Plan.objects.select_related("region").filter(code=plan).first()
+        if found is None:
+            raise CommandError(f"找不到代码为「{plan}」的方案。")
+        place = found.region
+        if region:
+            place = Region.objects.filter(name=region.strip()).first()
+            if place is None:
+                raise CommandError(f"找不到地区「{region}」。")
+        try:
+            rows = plan_progress(found, year, place)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        if format == "json":
+            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        self.stdout.write(f"{found.name} · {place.name} · {year}年")
+        header = ["实际值", "年度目标", "五年进度", "序时进度"]
+        self.stdout.write(
+            f"序号  {_pad('指标', NAME_WIDTH)}"
+            + "".join(" " * (12 - display_width(h)) + h for h in header[:2])
+            + "".join(" " * (10 - display_width(h)) + h for h in header[2:])
+            + "  状态"
+        )
+        for row in rows:
+            self.stdout.write(
+                f"{row['no']:>4}  {_pad(row['name'], NAME_WIDTH)}{_cell(row['actual']):>12}"
+                f"{_cell(row['year_target']):>12}{_ratio(row['five_year_progress']):>10}"
+                f"{_ratio(row['schedule']):>10}  {STATUS_LABELS.get(row['status'], row['status'])}"
+            )
+
+
+NAME_WIDTH = 34
+
+
+def _pad(text: str, width: int) -> str:
+    """Pad to a width in terminal columns, where a Chinese character takes two."""
+    return text + " " * max(0, width - display_width(text))
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _ratio(value) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"

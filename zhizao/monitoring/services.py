@@ -1,0 +1,100 @@
+"""monitoring services: the progress of a plan's indicators for a region and year, from the
+stored actual values, as `zhizao progress` prints it and the pages will show it."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+
+from zhizao.core.models import Region, RegionLevel
+from zhizao.monitoring.engine import source_type
+from zhizao.monitoring.models import IndicatorValue
+from zhizao.monitoring.progress import compute_progress
+from zhizao.plans.models import IndicatorKind, Plan
+
+NO_TARGET = "no_target"
+PROGRESS_KEYS = (
+    "actual", "year_target", "year_completion", "cumulative_actual", "five_year_target",
+    "five_year_progress", "schedule", "status", "forecast", "at_risk",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    green_at: Decimal
+    amber_at: Decimal
+
+
+def thresholds() -> Thresholds:
+    return Thresholds(
+        green_at=Decimal(str(getattr(settings, "ZHIZAO_STATUS_GREEN_AT", "1"))),
+        amber_at=Decimal(str(getattr(settings, "ZHIZAO_STATUS_AMBER_AT", "0.9"))),
+    )
+
+
+def plan_progress(plan: Plan, year: int, region: Region) -> list[dict]:
+    """One row per indicator: its actual value for `region` and `year` and its progress.
+
+    The city is judged against the plan itself. A district is judged against its share where
+    the annex gives one (stock and flow items: its floor, reached along the city's yearly path),
+    and against the city's own goals for rates and levels (a district's robot density aims at
+    the same 400). District additions without an annex share have no target to be judged by."""
+    if not plan.first_year <= year <= plan.last_year:
+        raise ValueError(f"年份 {year} 不在方案年份内（{plan.first_year}—{plan.last_year}年）。")
+    indicators = list(plan.indicators.prefetch_related("year_targets").order_by("number"))
+    values: dict[int, dict[int, Decimal]] = {}
+    for row in IndicatorValue.objects.filter(
+        indicator__plan=plan, region=region, year__lte=year, value__isnull=False
+    ).values("indicator_id", "year", "value"):
+        values.setdefault(row["indicator_id"], {})[row["year"]] = row["value"]
+    floors = dict(
+        region.region_targets.filter(indicator__plan=plan).values_list("indicator_id", "floor")
+    )
+    limits = thresholds()
+    rows = []
+    for indicator in indicators:
+        actuals = values.get(indicator.pk, {})
+        yearly = {t.year: t.value for t in indicator.year_targets.all()}
+        goal = _goal(indicator, yearly, region, floors.get(indicator.pk))
+        row = {
+            "no": indicator.number,
+            "name": indicator.name,
+            "unit": indicator.unit,
+            "kind": indicator.kind,
+            "source": source_type(indicator),
+        }
+        if goal is None:
+            row.update(dict.fromkeys(PROGRESS_KEYS))
+            row["actual"] = _number(actuals.get(year))
+            row["status"] = NO_TARGET
+        else:
+            kind, base, target, targets = goal
+            progress = compute_progress(
+                kind, base, target, targets, {y: v for y, v in actuals.items() if y in targets},
+                year, base_year=plan.base_year, years=plan.years,
+                green_at=limits.green_at, amber_at=limits.amber_at,
+            )  # fmt: skip
+            row.update(progress.to_dict())
+        rows.append(row)
+    return rows
+
+
+def _goal(indicator, yearly: dict, region: Region, floor: Decimal | None):
+    """(kind, base, target, yearly targets) to judge `region` by, or None when it has none."""
+    if region.level == RegionLevel.CITY:
+        return indicator.kind, indicator.base, indicator.target, yearly
+    if indicator.kind in (IndicatorKind.LEVEL, IndicatorKind.GROWTH):
+        return indicator.kind, indicator.base, indicator.target, yearly
+    if floor is None or not floor:
+        return None
+    # The district's additions against its floor, along the city's yearly path scaled to it.
+    planned = sum(yearly.values(), Decimal(0))
+    scaled = {y: v * floor / planned for y, v in yearly.items()} if planned else {}
+    return IndicatorKind.FLOW, None, floor, scaled
+
+
+def _number(value):
+    if value is None:
+        return None
+    value = Decimal(value)
+    return int(value) if value == value.to_integral_value() else float(value)
