@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("zhizao.core.urls")),
     path("plans/", include("zhizao.plans.urls")),
     path("enterprises/", include("zhizao.enterprises.urls")),
+    path("monitoring/", include("zhizao.monitoring.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),

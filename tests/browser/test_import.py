@@ -24,7 +24,7 @@ def test_officer_imports_a_filled_in_template(page, live_server, officer, tmp_pa
     page.get_by_label("用户名").fill("officer")
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.get_by_role("link", name="企业库").click()
+    page.locator("#main-nav").get_by_role("link", name="企业库").click()
     page.get_by_test_id("open-import").click()
     with page.expect_download() as download:
         page.get_by_test_id("download-template").click()

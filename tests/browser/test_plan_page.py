@@ -21,7 +21,8 @@ def log_in(page, live_server, username):
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/plans/shaoxing-2021-2025/")
+    page.wait_for_url(f"{live_server.url}/monitoring/")
+    page.goto(f"{live_server.url}/plans/shaoxing-2021-2025/")
 
 
 def test_city_admin_reads_the_plan_and_downloads_the_workbook(page, live_server, loaded, tmp_path):

@@ -5,6 +5,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from tests.accounts.factories import make_user
 from tests.conftest import signed_in
 from tests.plans.factories import DEFAULT_PLAN_CODE
 from zhizao.plans.models import Indicator
@@ -39,10 +40,12 @@ def test_wrong_password_gets_a_chinese_message(client, city_admin):
     assert "用户名或密码不正确。请注意密码区分大小写。" in response.content.decode()
 
 
-def test_home_redirects_to_the_default_plan(admin_client_):
-    response = admin_client_.get("/")
-    assert response.status_code == 302
-    assert response["Location"] == PAGE
+def test_home_is_the_overview_for_the_city_and_the_plan_for_providers(admin_client_, plan):
+    from zhizao.core.roles import Role
+
+    assert admin_client_.get("/")["Location"] == "/monitoring/"
+    provider = signed_in(make_user(Role.PROVIDER))
+    assert provider.get("/")["Location"] == PAGE
 
 
 def test_indicator_table_prints_figures_as_the_plan_does(admin_client_):

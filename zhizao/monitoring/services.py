@@ -5,8 +5,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import Q
 
 from zhizao.core.models import Region, RegionLevel
+from zhizao.core.roles import Role, is_city_admin
+from zhizao.core.scoping import scope_queryset
 from zhizao.monitoring.engine import source_type
 from zhizao.monitoring.models import IndicatorValue
 from zhizao.monitoring.progress import compute_progress
@@ -32,7 +35,9 @@ def thresholds() -> Thresholds:
     )
 
 
-def plan_progress(plan: Plan, year: int, region: Region) -> list[dict]:
+def plan_progress(
+    plan: Plan, year: int, region: Region, *, user=None, with_series: bool = False
+) -> list[dict]:
     """One row per indicator: its actual value for `region` and `year` and its progress.
 
     The city is judged against the plan itself. A district is judged against its share where
@@ -42,10 +47,13 @@ def plan_progress(plan: Plan, year: int, region: Region) -> list[dict]:
     if not plan.first_year <= year <= plan.last_year:
         raise ValueError(f"年份 {year} 不在方案年份内（{plan.first_year}—{plan.last_year}年）。")
     indicators = list(plan.indicators.prefetch_related("year_targets").order_by("number"))
-    values: dict[int, dict[int, Decimal]] = {}
-    for row in IndicatorValue.objects.filter(
+    stored = IndicatorValue.objects.filter(
         indicator__plan=plan, region=region, year__lte=year, value__isnull=False
-    ).values("indicator_id", "year", "value"):
+    )
+    if user is not None:  # the command line (user None) sees everything
+        stored = scope_queryset(user, stored)
+    values: dict[int, dict[int, Decimal]] = {}
+    for row in stored.values("indicator_id", "year", "value"):
         values.setdefault(row["indicator_id"], {})[row["year"]] = row["value"]
     floors = dict(
         region.region_targets.filter(indicator__plan=plan).values_list("indicator_id", "floor")
@@ -75,6 +83,15 @@ def plan_progress(plan: Plan, year: int, region: Region) -> list[dict]:
                 green_at=limits.green_at, amber_at=limits.amber_at,
             )  # fmt: skip
             row.update(progress.to_dict())
+        if with_series:
+            # Actual against planned, year by year, for a sparkline (the plan's years only).
+            targets = goal[3] if goal else {}
+            row["series"] = {
+                "years": plan.years,
+                "targets": [_number(targets.get(y)) for y in plan.years],
+                "actuals": [_number(actuals.get(y)) for y in plan.years],
+            }
+            row["indicator"] = indicator
         rows.append(row)
     return rows
 
@@ -98,3 +115,28 @@ def _number(value):
         return None
     value = Decimal(value)
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def visible_regions(user, plan: Plan) -> list[Region]:
+    """The regions whose figures `user` may open: the city and its districts for the city admin,
+    its own district for a district officer (whose scope holds no city-wide values)."""
+    candidates = Region.objects.filter(Q(pk=plan.region_id) | Q(parent=plan.region_id))
+    regions = list(scope_queryset(user, candidates).order_by("sort_order"))
+    if is_city_admin(user):
+        return regions
+    if getattr(user, "role", None) == Role.DISTRICT:
+        return [r for r in regions if r.level == RegionLevel.COUNTY]
+    return []  # enterprises, providers and experts read the published figures instead
+
+
+def latest_year(plan: Plan) -> int:
+    """The latest plan year with any computed value, or the plan's first year."""
+    year = (
+        IndicatorValue.objects.filter(
+            indicator__plan=plan, value__isnull=False, year__gte=plan.first_year
+        )
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    return year or plan.first_year

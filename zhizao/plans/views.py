@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from zhizao.core.models import Region
-from zhizao.core.roles import is_city_admin
+from zhizao.core.roles import Role, is_city_admin
 from zhizao.core.scoping import get_scoped_object_or_404, scope_queryset
 from zhizao.plans.history import plan_history
 from zhizao.plans.models import Plan, RegionTarget
@@ -24,11 +24,17 @@ from zhizao.plans.workbooks import (
 @login_required
 @require_GET
 def home(request):
-    """The front page for now: the default plan, or the plan list (which says how to load one)."""
+    """The front page: the indicator overview for the city and the districts, an enterprise's own
+    registry for an enterprise user, the plan for everyone else (or the plan list, which says
+    how to load one)."""
     code = settings.ZHIZAO_DEFAULT_PLAN
-    if scope_queryset(request.user, Plan.objects.filter(code=code)).exists():
-        return redirect("plans:detail", code=code)
-    return redirect("plans:list")
+    if not scope_queryset(request.user, Plan.objects.filter(code=code)).exists():
+        return redirect("plans:list")
+    if is_city_admin(request.user) or request.user.role == Role.DISTRICT:
+        return redirect("monitoring:overview")
+    if request.user.role == Role.ENTERPRISE:
+        return redirect("enterprises:list")
+    return redirect("plans:detail", code=code)
 
 
 @login_required

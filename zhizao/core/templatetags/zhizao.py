@@ -22,3 +22,12 @@ def figure(value):
     if isinstance(value, int | Decimal | float):
         return plain(Decimal(str(value)))
     return value
+
+
+@register.filter
+def rounded(value, places: int = 2):
+    """A computed figure to at most `places` decimals (355.0198 → 355.02), none as —."""
+    if value is None or value == "":
+        return "—"
+    quantum = Decimal(1).scaleb(-int(places))
+    return plain(Decimal(str(value)).quantize(quantum))

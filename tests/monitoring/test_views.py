@@ -1,0 +1,62 @@
+"""The overview page: every indicator's standing, scoped, swapped in place by the selectors."""
+
+from tests.conftest import signed_in
+from tests.monitoring.test_engine import above_scale
+from tests.reports.conftest import new_enterprise, new_report
+from zhizao.monitoring.engine import recompute
+
+
+def grow_data(plan, firms: int):
+    for serial in range(1, firms + 1):
+        firm = new_enterprise("柯桥区" if serial % 2 else "越城区", serial)
+        above_scale(firm, 2023, 2024)
+        new_report(firm, 2023, employees=500, industrial_robots=15)
+        new_report(firm, 2024, employees=500, industrial_robots=25)
+    recompute(plan)
+
+
+def test_city_overview_shows_every_indicator_with_its_status(admin_client_, plan):
+    grow_data(plan, 2)
+    html = admin_client_.get("/monitoring/?year=2024").content.decode()
+    assert html.count('data-indicator="') == 21
+    robots = html.split('data-indicator="7"')[1].split("</tr>")[0]
+    # 2 firms × 25 robots / 1000 staff × 10000 = 500 ≥ the year's 355: green
+    assert 'data-status="green"' in html.split('data-indicator="7"')[0][-40:] + robots[:40]
+    assert ">500<" in robots
+    assert 'data-indicator="19" data-status="no_data"' in html
+
+
+def test_overview_queries_do_not_grow_with_the_data(
+    admin_client_, plan, django_assert_max_num_queries
+):
+    grow_data(plan, 2)
+    with django_assert_max_num_queries(14) as small:
+        admin_client_.get("/monitoring/?year=2024")
+    grow_data_more = 40
+    for serial in range(100, 100 + grow_data_more):
+        firm = new_enterprise("上虞区", serial)
+        above_scale(firm, 2024)
+        new_report(firm, 2024)
+    recompute(plan)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        admin_client_.get("/monitoring/?year=2024")
+
+
+def test_selectors_swap_only_the_table(admin_client_, plan):
+    response = admin_client_.get("/monitoring/?year=2023&region=330603", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="overview-table"')
+    assert 'data-region="柯桥区" data-year="2023"' in html
+    assert "<html" not in html
+
+
+def test_district_officer_sees_its_district_and_gets_404_for_another(yuecheng_client, plan):
+    html = yuecheng_client.get("/monitoring/").content.decode()
+    assert 'data-region="越城区"' in html
+    assert "绍兴市</option>" not in html
+    assert yuecheng_client.get("/monitoring/?region=330603").status_code == 404
+    assert yuecheng_client.get("/monitoring/?region=330600").status_code == 404
+
+
+def test_enterprise_users_have_no_overview(enterprise_user):
+    assert signed_in(enterprise_user).get("/monitoring/").status_code == 404
