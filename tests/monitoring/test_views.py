@@ -60,3 +60,26 @@ def test_district_officer_sees_its_district_and_gets_404_for_another(yuecheng_cl
 
 def test_enterprise_users_have_no_overview(enterprise_user):
     assert signed_in(enterprise_user).get("/monitoring/").status_code == 404
+
+
+def test_indicator_page_traces_a_figure_to_its_reports(admin_client_, plan):
+    grow_data(plan, 2)
+    page = admin_client_.get("/monitoring/indicators/7/").content.decode()
+    assert "sum(industrial_robots) / sum(employees) * 10000" in page
+    keqiao = page.split('data-region="柯桥区"')[1].split("</tr>")[0]
+    assert "/monitoring/indicators/7/rows/?region=330603&year=2024" in keqiao
+    assert "1/1 家报送" in keqiao
+    rows = admin_client_.get("/monitoring/indicators/7/rows/?region=330603&year=2024")
+    html = rows.content.decode()
+    assert "柯桥区测试企业1有限公司" in html and "越城区测试企业2有限公司" not in html
+    assert "在役工业机器人（台）" in html
+
+
+def test_district_officer_cannot_drill_into_another_district(yuecheng_client, plan):
+    grow_data(plan, 2)
+    assert (
+        yuecheng_client.get("/monitoring/indicators/7/rows/?region=330603&year=2024").status_code
+        == 404
+    )
+    own = yuecheng_client.get("/monitoring/indicators/7/rows/?region=330602&year=2024")
+    assert "越城区测试企业2有限公司" in own.content.decode()

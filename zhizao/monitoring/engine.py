@@ -91,6 +91,25 @@ def _report_rows(source: EnterpriseSource, years: list[int], districts: list[Reg
     )
 
 
+def counted_reports(indicator: Indicator, region: Region, year: int):
+    """The reports behind an enterprise-sourced value of `region` (a district, or the city's
+    districts) and `year`: the rows a figure on a page can be traced to."""
+    source = enterprise_source(indicator)
+    reports = YearlyReport.objects.filter(
+        status=ReportStatus.CITY_APPROVED,
+        year=year,
+        enterprise__region__path__startswith=region.path,
+    )
+    if source.above_scale:
+        above = ScaleStatus.objects.filter(
+            enterprise=OuterRef("enterprise_id"), year=OuterRef("year"), above_scale=True
+        )
+        reports = reports.filter(Exists(above))
+    if source.divisions:
+        reports = reports.filter(enterprise__industry_division__in=source.divisions)
+    return reports
+
+
 def _population(source: EnterpriseSource, years: list[int], districts: list[Region]) -> dict:
     """How many enterprises should have reported: the above-scale ones of the region and year."""
     if not source.above_scale:

@@ -156,3 +156,12 @@ def _evaluate(node, values: dict[str, Decimal]) -> Decimal:
     if isinstance(node.op, ast.Mult):
         return left * right
     return left / right
+
+
+def formula_fields(text: str) -> list[str]:
+    """The report fields a formula reads, in the order they appear (for drill-down tables)."""
+    names = []
+    for node in ast.walk(ast.parse(text.strip(), mode="eval")):
+        if isinstance(node, ast.Name) and node.id in FIELDS_BY_NAME and node.id not in names:
+            names.append(node.id)
+    return names

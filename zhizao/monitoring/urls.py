@@ -6,4 +6,6 @@ app_name = "monitoring"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("indicators/<int:number>/", views.indicator_detail, name="indicator"),
+    path("indicators/<int:number>/rows/", views.indicator_rows, name="indicator_rows"),
 ]

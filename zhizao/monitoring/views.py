@@ -1,14 +1,19 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from zhizao.core.scoping import scope_queryset
+from zhizao.core.scoping import get_scoped_object_or_404, scope_queryset
+from zhizao.enterprises.fields import FIELDS_BY_NAME
+from zhizao.monitoring.engine import counted_reports, source_type
+from zhizao.monitoring.formulas import formula_fields
+from zhizao.monitoring.models import IndicatorValue, ReportedValue
 from zhizao.monitoring.services import latest_year, plan_progress, visible_regions
 from zhizao.monitoring.sparkline import sparkline_svg
-from zhizao.plans.models import Plan
+from zhizao.plans.models import Indicator, Plan
 
 STATUS_STYLES = {
     "green": ("success", "达到序时"),
@@ -75,3 +80,112 @@ def overview(request):
         else "monitoring/overview.html"
     )
     return render(request, template, context)
+
+
+SOURCE_WORDS = {
+    "enterprise": "由企业年度数据（市级审核通过）汇总计算",
+    "registry": "由平台登记数据计数",
+    "reported": "由区县或市级上报、经市级审核的数值",
+}
+
+
+def _indicator_context(request, number: int):
+    plan = scope_queryset(
+        request.user, Plan.objects.filter(code=settings.ZHIZAO_DEFAULT_PLAN)
+    ).first()
+    if plan is None:
+        raise Http404
+    indicator = get_scoped_object_or_404(
+        request.user,
+        Indicator.objects.filter(plan=plan).prefetch_related("year_targets"),
+        number=number,
+    )
+    regions = visible_regions(request.user, plan)
+    if not regions:
+        raise Http404
+    return plan, indicator, regions
+
+
+@login_required
+@require_GET
+def indicator_detail(request, number: int):
+    """One indicator over the years for every region the viewer may see, against its yearly
+    targets, with where the figures come from and a way down to the rows behind each."""
+    plan, indicator, regions = _indicator_context(request, number)
+    values = {
+        (v.region_id, v.year): v
+        for v in scope_queryset(
+            request.user, IndicatorValue.objects.filter(indicator=indicator, region__in=regions)
+        )
+    }
+    years = list(range(plan.base_year, plan.last_year + 1))
+    targets = {t.year: t.value for t in indicator.year_targets.all()}
+    table = [{"region": r, "cells": [values.get((r.pk, y)) for y in years]} for r in regions]
+    chart = {
+        "years": [str(y) for y in years],
+        "targets": [_float(targets.get(y)) for y in years],
+        "series": [
+            {
+                "name": r.name,
+                "data": [_float(getattr(values.get((r.pk, y)), "value", None)) for y in years],
+            }
+            for r in regions
+        ],
+    }
+    source = indicator.source or {}
+    return render(
+        request,
+        "monitoring/indicator_detail.html",
+        {
+            "plan": plan,
+            "indicator": indicator,
+            "years": years,
+            "targets": [targets.get(y) for y in years],
+            "table": table,
+            "chart": chart,
+            "source_type": source_type(indicator),
+            "source_words": SOURCE_WORDS.get(source_type(indicator), ""),
+            "formula": source.get("formula", ""),
+            "above_scale": source.get("above_scale", True),
+            "divisions": source.get("divisions"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def indicator_rows(request, number: int):
+    """The rows behind one figure: the counted reports of an enterprise-sourced value, or the
+    reported and approved values of a reported one."""
+    plan, indicator, regions = _indicator_context(request, number)
+    region = next((r for r in regions if r.code == request.GET.get("region")), None)
+    year = _int(request.GET.get("year"), None)
+    if region is None or year is None:
+        raise Http404
+    context = {"plan": plan, "indicator": indicator, "region": region, "year": year}
+    if source_type(indicator) == "enterprise":
+        fields = formula_fields(indicator.source.get("formula", ""))
+        reports = (
+            scope_queryset(request.user, counted_reports(indicator, region, year))
+            .select_related("enterprise__region")
+            .order_by("enterprise__name", "pk")
+        )
+        page = Paginator(reports, 50).get_page(request.GET.get("page"))
+        context.update(
+            page=page,
+            labels=[FIELDS_BY_NAME[f].label for f in fields],
+            rows=[(r, [getattr(r, f) for f in fields]) for r in page],
+            query=f"region={region.code}&year={year}",
+        )
+    else:
+        context["reported"] = scope_queryset(
+            request.user,
+            ReportedValue.objects.filter(
+                indicator=indicator, year=year, region__path__startswith=region.path
+            ),
+        ).select_related("region", "reported_by", "approved_by")
+    return render(request, "monitoring/indicator_rows.html", context)
+
+
+def _float(value):
+    return None if value is None else float(value)
