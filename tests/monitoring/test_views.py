@@ -101,3 +101,17 @@ def test_map_boundaries_come_from_the_npm_package(admin_client_, plan):
     response = admin_client_.get("/monitoring/map.js")
     assert response["Content-Type"].startswith("text/javascript")
     assert "registerMap('绍兴'" in b"".join(response.streaming_content).decode()
+
+
+def test_ranking_orders_districts_by_five_year_progress(admin_client_, yuecheng_client, plan):
+    grow_data(plan, 4)  # 柯桥区 and 越城区 each 2 firms: density 500 in both
+    slow = new_enterprise("上虞区", 50)
+    above_scale(slow, 2024)
+    new_report(slow, 2024, employees=1000, industrial_robots=25)  # density 250
+    recompute(plan)
+    html = admin_client_.get("/monitoring/ranking/?year=2024").content.decode()
+    robots = html.split("7. 制造业机器人密度")[1].split("</tr>")[0]
+    # 越城区 and 柯桥区 (500: (500 − 214) / 186 = 154 %) before 上虞区 (250: 19 %)
+    assert '154%<span class="text-secondary small"> · 第1' in robots
+    assert '19%<span class="text-secondary small"> · 第3' in robots
+    assert yuecheng_client.get("/monitoring/ranking/").status_code == 404

@@ -140,3 +140,37 @@ def latest_year(plan: Plan) -> int:
         .first()
     )
     return year or plan.first_year
+
+
+def district_ranking(plan: Plan, year: int, user=None) -> dict:
+    """Each district's five-year progress on every indicator it is judged on, its rank per
+    indicator (1 = furthest ahead), and a composite rank from the mean of its weighted ranks
+    (weights per indicator number in the setting ZHIZAO_RANKING_WEIGHTS; 1 otherwise)."""
+    districts = [r for r in visible_regions(user, plan) if r.parent_id == plan.region_id]
+    weights = getattr(settings, "ZHIZAO_RANKING_WEIGHTS", {})
+    progress = {d.pk: plan_progress(plan, year, d, user=user) for d in districts}
+    indicators = list(plan.indicators.order_by("number"))
+    rows, rank_sums = [], {d.pk: [Decimal(0), Decimal(0)] for d in districts}
+    for position, indicator in enumerate(indicators):
+        cells = {d.pk: progress[d.pk][position]["five_year_progress"] for d in districts}
+        ranked = sorted((v, pk) for pk, v in cells.items() if v is not None)
+        ranked.sort(key=lambda item: -item[0])
+        ranks = {pk: place for place, (_, pk) in enumerate(ranked, start=1)}
+        weight = Decimal(str(weights.get(indicator.number, 1)))
+        for pk, place in ranks.items():
+            rank_sums[pk][0] += weight * place
+            rank_sums[pk][1] += weight
+        rows.append(
+            {
+                "indicator": indicator,
+                "cells": [(cells[d.pk], ranks.get(d.pk)) for d in districts],
+            }
+        )
+    composite = {pk: (total / count if count else None) for pk, (total, count) in rank_sums.items()}
+    order = sorted((score, d.name) for d in districts if (score := composite[d.pk]) is not None)
+    composite_rank = {name: place for place, (_, name) in enumerate(order, start=1)}
+    return {
+        "districts": districts,
+        "rows": [r for r in rows if any(v is not None for v, _ in r["cells"])],
+        "composite": [(d, composite[d.pk], composite_rank.get(d.name)) for d in districts],
+    }

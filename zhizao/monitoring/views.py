@@ -8,12 +8,18 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from zhizao.core.roles import is_city_admin
 from zhizao.core.scoping import get_scoped_object_or_404, scope_queryset
 from zhizao.enterprises.fields import FIELDS_BY_NAME
 from zhizao.monitoring.engine import counted_reports, source_type
 from zhizao.monitoring.formulas import formula_fields
 from zhizao.monitoring.models import IndicatorValue, ReportedValue
-from zhizao.monitoring.services import latest_year, plan_progress, visible_regions
+from zhizao.monitoring.services import (
+    district_ranking,
+    latest_year,
+    plan_progress,
+    visible_regions,
+)
 from zhizao.monitoring.sparkline import sparkline_svg
 from zhizao.plans.models import Indicator, Plan
 
@@ -251,3 +257,20 @@ def map_data(request):
             "districts": rows,
         }
     )
+
+
+@login_required
+@require_GET
+def ranking(request):
+    """The districts side by side: five-year progress and rank per indicator, and overall."""
+    plan = scope_queryset(
+        request.user, Plan.objects.filter(code=settings.ZHIZAO_DEFAULT_PLAN)
+    ).first()
+    if plan is None or not is_city_admin(request.user):
+        raise Http404
+    year = _int(request.GET.get("year"), latest_year(plan))
+    if not plan.first_year <= year <= plan.last_year:
+        year = latest_year(plan)
+    context = district_ranking(plan, year, request.user)
+    context.update(plan=plan, year=year, years=plan.years)
+    return render(request, "monitoring/ranking.html", context)
