@@ -115,3 +115,19 @@ def test_ranking_orders_districts_by_five_year_progress(admin_client_, yuecheng_
     assert '154%<span class="text-secondary small"> · 第1' in robots
     assert '19%<span class="text-secondary small"> · 第3' in robots
     assert yuecheng_client.get("/monitoring/ranking/").status_code == 404
+
+
+def test_overview_downloads_as_a_workbook(admin_client_, plan):
+    import io
+
+    from openpyxl import load_workbook
+
+    grow_data(plan, 2)
+    response = admin_client_.get("/monitoring/?year=2024&region=330603&format=xlsx")
+    ws = load_workbook(io.BytesIO(response.content)).active
+    assert ws["A1"].value == "柯桥区2024年指标进度"
+    robots = [c.value for c in ws[9]]
+    # 柯桥区: 1 firm, 25 robots / 500 staff → 500; progress (500 − 214) / 186 = 1.5376
+    assert robots[:5] == ["智能普及", 7, "制造业机器人密度", "台/万人", 500]
+    assert robots[8] == 1.5376 and ws.cell(row=9, column=9).number_format == "0.0%"
+    assert ws.freeze_panes == "A3"

@@ -15,6 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from stdnum.cn import uscc as uscc_number
 
 from zhizao.core.models import IndustryCluster, Region, RegionLevel
+from zhizao.core.xlsx import display_width
 from zhizao.enterprises.importing import (
     COLUMNS,
     DATA_SHEET,
@@ -23,7 +24,7 @@ from zhizao.enterprises.importing import (
     Column,
 )
 from zhizao.enterprises.services import reporting_years
-from zhizao.plans.workbooks import BORDER, CENTRE, HEADER_FILL, LEFT, display_width
+from zhizao.plans.workbooks import BORDER, CENTRE, HEADER_FILL, LEFT
 
 NOTES_SHEET = "填写说明"
 OPTIONS_SHEET = "选项"

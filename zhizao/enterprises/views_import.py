@@ -19,10 +19,10 @@ from zhizao.core.models import Task, TaskStatus
 from zhizao.core.roles import Role, is_city_admin
 from zhizao.core.scoping import scope_queryset
 from zhizao.core.tasks import enqueue
+from zhizao.core.xlsx import XLSX_CONTENT_TYPE
 from zhizao.enterprises.importing import MAX_UPLOAD_BYTES
 from zhizao.enterprises.tasks import APPLY_TASK, PREVIEW_TASK
 from zhizao.enterprises.template_xlsx import template_workbook_bytes
-from zhizao.plans.workbooks import XLSX_CONTENT_TYPE
 
 SESSION_KEY = "enterprise_import"
 ALLOWED_SUFFIXES = {".xlsx", ".xls", ".csv"}

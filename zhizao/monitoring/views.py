@@ -3,13 +3,14 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from zhizao.core.roles import is_city_admin
 from zhizao.core.scoping import get_scoped_object_or_404, scope_queryset
+from zhizao.core.xlsx import XLSX_CONTENT_TYPE, table_workbook_bytes
 from zhizao.enterprises.fields import FIELDS_BY_NAME
 from zhizao.monitoring.engine import counted_reports, source_type
 from zhizao.monitoring.formulas import formula_fields
@@ -82,12 +83,43 @@ def overview(request):
         "counts": counts,
         "status_styles": STATUS_STYLES,
     }
+    if request.GET.get("format") == "xlsx":
+        return _overview_workbook(region, year, rows)
     template = (
         "monitoring/_overview_table.html"
         if request.headers.get("HX-Request")
         else "monitoring/overview.html"
     )
     return render(request, template, context)
+
+
+def _overview_workbook(region, year, rows) -> HttpResponse:
+    headers = [
+        "类别", "序号", "指标", "单位", "实际值", "年度目标", "年度完成率",
+        "五年目标", "五年进度", "序时进度", "状态",
+    ]  # fmt: skip
+    table = [
+        [
+            r["indicator"].category,
+            r["no"],
+            r["name"],
+            r["unit"],
+            r["actual"],
+            r["year_target"],
+            r["year_completion"],
+            r["five_year_target"],
+            r["five_year_progress"],
+            r["schedule"],
+            r["status_label"],
+        ]
+        for r in rows
+    ]
+    content = table_workbook_bytes(
+        f"{region.name}{year}年指标进度", headers, table, {6: "0.0%", 8: "0.0%", 9: "0.0%"}
+    )
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="progress-{region.code}-{year}.xlsx"'
+    return response
 
 
 SOURCE_WORDS = {

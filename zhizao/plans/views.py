@@ -9,12 +9,12 @@ from django.views.decorators.http import require_GET
 from zhizao.core.models import Region
 from zhizao.core.roles import Role, is_city_admin
 from zhizao.core.scoping import get_scoped_object_or_404, scope_queryset
+from zhizao.core.xlsx import XLSX_CONTENT_TYPE
 from zhizao.plans.history import plan_history
 from zhizao.plans.models import Plan, RegionTarget
 from zhizao.plans.services import plan_tables, plan_tables_workbook
 from zhizao.plans.tables import region_target_rows
 from zhizao.plans.workbooks import (
-    XLSX_CONTENT_TYPE,
     workbook_bytes,
     write_indicator_sheet,
     write_region_sheet,

@@ -2,27 +2,21 @@
 frozen header, widths that fit Chinese text, and numbers stored as numbers."""
 
 import io
-import unicodedata
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from zhizao.core.xlsx import display_width
 from zhizao.plans.tables import Figure, IndicatorTable, RegionTable
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 HEADER_ROW = 2  # row 1 holds the table's title
-
-
-def display_width(text: str) -> int:
-    """Columns a text needs: a CJK or full-width character takes two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
 
 
 def _write_figure(ws: Worksheet, row: int, column: int, fig: Figure) -> None:

@@ -4,9 +4,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from zhizao.core.models import Region
+from zhizao.core.xlsx import display_width
 from zhizao.monitoring.services import plan_progress
 from zhizao.plans.models import Plan
-from zhizao.plans.workbooks import display_width
 
 STATUS_LABELS = {
     "green": "达到序时",
