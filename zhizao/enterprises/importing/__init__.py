@@ -29,7 +29,11 @@ from zhizao.enterprises.importing.files import (
     MAX_ROWS,
     MAX_UNCOMPRESSED_BYTES,
     MAX_UPLOAD_BYTES,
+    decode_csv,
+    is_encrypted_ooxml,
+    read_upload_bytes,
     read_workbook,
+    refuse_zip_bomb,
 )
 from zhizao.enterprises.importing.preview import (
     CITY_APPROVED_MESSAGE,
@@ -64,7 +68,11 @@ __all__ = [
     "ImportRefused",
     "ImportRow",
     "apply_import",
+    "decode_csv",
     "import_file",
+    "is_encrypted_ooxml",
     "preview_import",
+    "read_upload_bytes",
     "read_workbook",
+    "refuse_zip_bomb",
 ]

@@ -3,7 +3,9 @@ unpacked (size, zip bomb, encryption), the .xlsx/.xls and .csv readers, and find
 header.
 
 The limits live here, where they are read, so that a test that patches one patches this
-module."""
+module. `read_upload_bytes`, `refuse_zip_bomb`, `is_encrypted_ooxml` and `decode_csv` are
+public because the reported-values reader (zhizao.monitoring.reported.reading) refuses and
+decodes files with the same checks."""
 
 import csv
 import io
@@ -54,13 +56,13 @@ ENCRYPTED_MESSAGE = (
 def read_workbook(path_or_file, filename: str | None = None) -> list[ImportRow]:
     """The data rows of an .xlsx, .xls or .csv file (a path, or an open binary file such as an
     upload); `filename` gives the format when a file object has no name. Raises ImportFileError."""
-    data, filename = _read_bytes(path_or_file, filename)
+    data, filename = read_upload_bytes(path_or_file, filename)
     suffix = Path(filename or "").suffix.lower()
     if data.startswith(ZIP_MAGIC):
-        _refuse_zip_bomb(data)
+        refuse_zip_bomb(data)
         table_rows = _excel_rows(data)
     elif data.startswith(OLE2_MAGIC):
-        if _is_encrypted_ooxml(data):
+        if is_encrypted_ooxml(data):
             raise ImportFileError(ENCRYPTED_MESSAGE)
         table_rows = _excel_rows(data)
     elif suffix in CSV_SUFFIXES:
@@ -74,7 +76,10 @@ def read_workbook(path_or_file, filename: str | None = None) -> list[ImportRow]:
     return _rows_from_table(table_rows)
 
 
-def _read_bytes(path_or_file, filename: str | None) -> tuple[bytes, str]:
+def read_upload_bytes(path_or_file, filename: str | None = None) -> tuple[bytes, str]:
+    """The bytes of a path or an open binary file (an upload), and its name (`filename` when
+    given). Never reads more than MAX_UPLOAD_BYTES + 1 bytes: a bigger file, a missing one or
+    a directory raises ImportFileError."""
     if hasattr(path_or_file, "read"):
         filename = filename or os.path.basename(str(getattr(path_or_file, "name", "") or ""))
         size = getattr(path_or_file, "size", None)
@@ -106,7 +111,7 @@ def _too_big(size: int):
     )
 
 
-def _refuse_zip_bomb(data: bytes) -> None:
+def refuse_zip_bomb(data: bytes) -> None:
     """Check what an .xlsx unpacks to before anything unpacks it."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -140,7 +145,7 @@ def _refuse_zip_bomb(data: bytes) -> None:
         raise ImportFileError(CORRUPT_MESSAGE) from None
 
 
-def _is_encrypted_ooxml(data: bytes) -> bool:
+def is_encrypted_ooxml(data: bytes) -> bool:
     """A password-protected .xlsx is an OLE2 container holding an EncryptedPackage stream."""
     return any(name.encode("utf-16-le") in data for name in ("EncryptedPackage", "EncryptionInfo"))
 
@@ -176,7 +181,10 @@ def _excel_rows(data: bytes):
     )
 
 
-def _csv_rows(data: bytes):
+def decode_csv(data: bytes) -> str:
+    """The text of a CSV file: UTF-8 (with or without a BOM), else GB18030, which is what Excel
+    saves on a Chinese Windows. A NUL byte means the file is not text at all, so it is refused
+    as corrupt rather than read as a table of garbage."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -189,6 +197,11 @@ def _csv_rows(data: bytes):
         )
     if "\x00" in text:
         raise ImportFileError(CORRUPT_MESSAGE)
+    return text
+
+
+def _csv_rows(data: bytes):
+    text = decode_csv(data)
     try:
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
     except csv.Error:
