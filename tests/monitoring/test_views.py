@@ -131,3 +131,18 @@ def test_overview_downloads_as_a_workbook(admin_client_, plan):
     assert robots[:5] == ["智能普及", 7, "制造业机器人密度", "台/万人", 500]
     assert robots[8] == 1.5376 and ws.cell(row=9, column=9).number_format == "0.0%"
     assert ws.freeze_panes == "A3"
+
+
+def test_the_overview_never_shows_figures_older_than_the_last_recompute(admin_client_, plan):
+    grow_data(plan, 2)
+    before = admin_client_.get("/monitoring/?year=2024&region=330603").content.decode()
+    assert ">500<" in before.split('data-indicator="7"')[1].split("</tr>")[0]
+    # when 柯桥区's firm adds 25 robots and the values are recomputed
+    from zhizao.enterprises.models import YearlyReport
+
+    YearlyReport.objects.filter(year=2024, enterprise__region__name="柯桥区").update(
+        industrial_robots=50
+    )
+    recompute(plan)
+    after = admin_client_.get("/monitoring/?year=2024&region=330603").content.decode()
+    assert ">1000<" in after.split('data-indicator="7"')[1].split("</tr>")[0]

@@ -1,11 +1,13 @@
 """monitoring services: the progress of a plan's indicators for a region and year, from the
 stored actual values, as `zhizao progress` prints it and the pages will show it."""
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q
+from django.core.cache import cache
+from django.db.models import Max, Q
 
 from zhizao.core.models import Region, RegionLevel
 from zhizao.core.roles import Role, is_city_admin
@@ -13,7 +15,7 @@ from zhizao.core.scoping import scope_queryset
 from zhizao.monitoring.engine import source_type
 from zhizao.monitoring.models import IndicatorValue
 from zhizao.monitoring.progress import compute_progress
-from zhizao.plans.models import IndicatorKind, Plan
+from zhizao.plans.models import Indicator, IndicatorKind, Plan, YearTarget
 
 NO_TARGET = "no_target"
 PROGRESS_KEYS = (
@@ -174,3 +176,25 @@ def district_ranking(plan: Plan, year: int, user=None) -> dict:
         "rows": [r for r in rows if any(v is not None for v, _ in r["cells"])],
         "composite": [(d, composite[d.pk], composite_rank.get(d.name)) for d in districts],
     }
+
+
+def values_stamp(plan: Plan) -> str:
+    """What the plan's figures were computed from, as of now: the latest recomputation and the
+    latest change to the plan's targets. A page cached under this stamp is never stale."""
+    computed = IndicatorValue.objects.filter(indicator__plan=plan).aggregate(at=Max("computed_at"))
+    targets = YearTarget.history.filter(indicator__plan=plan).aggregate(at=Max("history_date"))
+    indicators = Indicator.history.filter(plan_id=plan.pk).aggregate(at=Max("history_date"))
+    text = "|".join(str(x["at"]) for x in (computed, targets, indicators))
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def cached_plan_progress(plan: Plan, year: int, region: Region, user) -> list[dict]:
+    """plan_progress with series for a page, cached per region, year and values stamp (the
+    region's visibility is decided before, so the cached rows are the same for every viewer
+    who may see that region)."""
+    key = f"monitoring:progress:{plan.pk}:{region.pk}:{year}:{values_stamp(plan)}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = plan_progress(plan, year, region, user=user, with_series=True)
+        cache.set(key, rows, timeout=3600)
+    return rows

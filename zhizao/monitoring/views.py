@@ -16,6 +16,7 @@ from zhizao.monitoring.engine import counted_reports, source_type
 from zhizao.monitoring.formulas import formula_fields
 from zhizao.monitoring.models import IndicatorValue, ReportedValue
 from zhizao.monitoring.services import (
+    cached_plan_progress,
     district_ranking,
     latest_year,
     plan_progress,
@@ -66,7 +67,7 @@ def overview(request):
     year = _int(request.GET.get("year"), latest_year(plan))
     if not plan.first_year <= year <= plan.last_year:
         year = latest_year(plan)
-    rows = plan_progress(plan, year, region, user=request.user, with_series=True)
+    rows = [dict(row) for row in cached_plan_progress(plan, year, region, request.user)]
     groups: list[tuple[str, list]] = []
     for row in rows:
         row["style"], row["status_label"] = STATUS_STYLES[row["status"]]
