@@ -30,7 +30,7 @@ def test_overview_queries_do_not_grow_with_the_data(
     admin_client_, plan, django_assert_max_num_queries
 ):
     grow_data(plan, 2)
-    with django_assert_max_num_queries(14) as small:
+    with django_assert_max_num_queries(18) as small:
         admin_client_.get("/monitoring/?year=2024")
     grow_data_more = 40
     for serial in range(100, 100 + grow_data_more):

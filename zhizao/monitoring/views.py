@@ -2,10 +2,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from zhizao.core.roles import is_city_admin
@@ -20,6 +23,7 @@ from zhizao.monitoring.services import (
     district_ranking,
     latest_year,
     plan_progress,
+    values_stamp,
     visible_regions,
 )
 from zhizao.monitoring.sparkline import sparkline_svg
@@ -67,10 +71,40 @@ def overview(request):
     year = _int(request.GET.get("year"), latest_year(plan))
     if not plan.first_year <= year <= plan.last_year:
         year = latest_year(plan)
-    rows = [dict(row) for row in cached_plan_progress(plan, year, region, request.user)]
+    if request.GET.get("format") == "xlsx":
+        rows = [_styled(row) for row in cached_plan_progress(plan, year, region, request.user)]
+        return _overview_workbook(region, year, rows)
+    table = _overview_table(request, plan, year, region)
+    if request.headers.get("HX-Request"):
+        return HttpResponse(table)
+    context = {
+        "plan": plan,
+        "regions": regions,
+        "region": region,
+        "year": year,
+        "years": plan.years,
+        "table": table,
+        "map_indicators": plan.indicators.order_by("number").values_list("number", "name"),
+    }
+    return render(request, "monitoring/overview.html", context)
+
+
+def _styled(row: dict) -> dict:
+    row = dict(row)
+    row["style"], row["status_label"] = STATUS_STYLES[row["status"]]
+    return row
+
+
+def _overview_table(request, plan, year, region) -> str:
+    """The overview table as HTML, rendered once per region, year, language and state of the
+    figures (values_stamp): the page is read far more often than the figures change."""
+    key = f"monitoring:overview:{plan.pk}:{region.pk}:{year}:{get_language()}:{values_stamp(plan)}"
+    html = cache.get(key)
+    if html is not None:
+        return html
+    rows = [_styled(row) for row in cached_plan_progress(plan, year, region, request.user)]
     groups: list[tuple[str, list]] = []
     for row in rows:
-        row["style"], row["status_label"] = STATUS_STYLES[row["status"]]
         # Built from numbers only, so it is safe to insert as markup.
         row["sparkline"] = mark_safe(
             sparkline_svg(row["series"]["targets"], row["series"]["actuals"])
@@ -80,24 +114,18 @@ def overview(request):
             groups.append((category, []))
         groups[-1][1].append(row)
     counts = {key: sum(1 for r in rows if r["status"] == key) for key in STATUS_STYLES}
-    context = {
-        "plan": plan,
-        "regions": regions,
-        "region": region,
-        "year": year,
-        "years": plan.years,
-        "groups": groups,
-        "counts": counts,
-        "status_styles": STATUS_STYLES,
-    }
-    if request.GET.get("format") == "xlsx":
-        return _overview_workbook(region, year, rows)
-    template = (
-        "monitoring/_overview_table.html"
-        if request.headers.get("HX-Request")
-        else "monitoring/overview.html"
+    html = render_to_string(
+        "monitoring/_overview_table.html",
+        {
+            "region": region,
+            "year": year,
+            "groups": groups,
+            "counts": counts,
+            "status_styles": STATUS_STYLES,
+        },
     )
-    return render(request, template, context)
+    cache.set(key, html, timeout=3600)
+    return html
 
 
 def _overview_workbook(region, year, rows) -> HttpResponse:
