@@ -117,6 +117,35 @@ def test_one_districts_recompute_rebuilds_the_city_from_the_others_parts(plan, t
     assert value_of(7, "柯桥区", 2024).computed_at == keqiao_before.computed_at
 
 
+def test_one_approval_recomputes_one_district_and_year_in_a_few_queries(
+    plan, two_districts, django_assert_max_num_queries
+):
+    a, b, c = two_districts
+    # value added per employee: 越城区 2023 A alone 1000 / 100 = 10; 2024 (3000 + 3000) / 500 = 12
+    above_scale(a, 2023)
+    new_report(a, 2023, employees=100, value_added=Decimal(1000))
+    a.reports.filter(year=2024).update(value_added=Decimal(3000))
+    b.reports.filter(year=2024).update(value_added=Decimal(3000))
+    c.reports.filter(year=2024).update(value_added=Decimal(5000))
+    recompute(plan)
+    assert value_of(20, "越城区", 2024).value == Decimal("20")
+    # when A's 2024 report changes (12 more robots, 1000 more value added) and only 越城区's
+    # 2024 is re-aggregated: its 2023 and 2025 parts and 柯桥区's come from the stored values
+    a.reports.filter(year=2024).update(industrial_robots=20, value_added=Decimal(4000))
+    yuecheng = Region.objects.get(name="越城区")
+    with django_assert_max_num_queries(10):
+        recompute(plan, years=[2024, 2025], districts=[yuecheng.pk], changed_years=[2024])
+    # robots 越城区 (20 + 30) / 500 × 10000 = 1000; city (20 + 30 + 12) / 1000 × 10000 = 620
+    assert value_of(7, "越城区", 2024).value == Decimal("1000")
+    assert value_of(7, "绍兴市", 2024).value == Decimal("620")
+    # growth 越城区 7000 / 500 = 14 against 10: +40 %; city 12000 / 1000 = 12 against 10: +20 %
+    assert value_of(20, "越城区", 2024).value == Decimal("40")
+    assert value_of(20, "绍兴市", 2024).value == Decimal("20")
+    yuecheng_robots = value_of(7, "越城区", 2024)
+    assert (yuecheng_robots.reporters, yuecheng_robots.population) == (2, 2)
+    assert value_of(7, "越城区", 2025).value is None
+
+
 def test_reported_additions_sum_to_the_city_when_every_district_reported(plan, city_admin):
     districts = Region.objects.filter(parent__code="330600")
     for count, district in enumerate(districts, start=1):

@@ -1,16 +1,16 @@
 """The indicator engine: actual values per indicator × region × year, from the source the plan
 file defines for each indicator, stored with the parts they were computed from.
 
-One SQL aggregation per enterprise-sourced indicator covers every district and year at once; the
-city's value is the same formula over the sum of its districts' parts. Recomputing one district
-(after one report is approved) re-aggregates that district only and rebuilds the city from the
-stored parts of the others."""
+One SQL aggregation covers every enterprise-sourced indicator, district and year at once (one more
+counts the above-scale population); the city's value is the same formula over the sum of its
+districts' parts. Recomputing one district after one report is approved re-aggregates that
+district's changed year only and rebuilds the rest from stored parts."""
 
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 
 from zhizao.core.models import Region, RegionLevel
 from zhizao.enterprises.models import ReportStatus, ScaleStatus, YearlyReport
@@ -54,41 +54,37 @@ def districts_of(plan: Plan) -> list[Region]:
 
 @transaction.atomic
 def recompute(
-    plan: Plan, *, years: list[int] | None = None, districts: list[int] | None = None
+    plan: Plan,
+    *,
+    years: list[int] | None = None,
+    districts: list[int] | None = None,
+    changed_years: list[int] | None = None,
 ) -> int:
     """Recompute the plan's actual values; `years` and `districts` (region ids) narrow what an
-    incremental recompute touches. Returns the number of values written."""
+    incremental recompute touches. Returns the number of values written.
+
+    `changed_years`: the only years whose reports may have changed (one approval changes one
+    year); the chosen districts' parts of the other years needed (the previous year of a growth
+    rate, the next year) are taken from their stored values, and aggregated only where none are
+    stored. A recompute of some districts leaves the reported indicators alone: a report's
+    approval does not change them."""
     years = years or list(range(plan.base_year, plan.last_year + 1))
     all_districts = districts_of(plan)
     chosen = [d for d in all_districts if districts is None or d.pk in districts]
-    written = 0
-    for indicator in plan.indicators.all():
-        if source_type(indicator) == ValueSource.ENTERPRISE:
-            written += _recompute_enterprise(plan, indicator, years, chosen, all_districts)
-        else:
-            written += _recompute_reported(plan, indicator, years, all_districts)
+    indicators = list(plan.indicators.all())
+    sources = {
+        indicator.pk: enterprise_source(indicator)
+        for indicator in indicators
+        if source_type(indicator) == ValueSource.ENTERPRISE
+    }
+    written = _recompute_enterprise(
+        plan, indicators, sources, years, chosen, all_districts, changed_years
+    )
+    if districts is None:
+        for indicator in indicators:
+            if indicator.pk not in sources:
+                written += _recompute_reported(plan, indicator, years, all_districts)
     return written
-
-
-def _report_rows(source: EnterpriseSource, years: list[int], districts: list[Region]):
-    reports = YearlyReport.objects.filter(
-        status=ReportStatus.CITY_APPROVED,
-        year__in=years,
-        enterprise__region__in=districts,
-    )
-    if source.above_scale:
-        above = ScaleStatus.objects.filter(
-            enterprise=OuterRef("enterprise_id"), year=OuterRef("year"), above_scale=True
-        )
-        reports = reports.filter(Exists(above))
-    if source.divisions:
-        reports = reports.filter(enterprise__industry_division__in=source.divisions)
-    return (
-        reports.alias(**source.formula.row_aliases)
-        .values("enterprise__region_id", "year")
-        .annotate(reporters=Count("pk"), **source.formula.aggregates)
-        .order_by()
-    )
 
 
 def counted_reports(indicator: Indicator, region: Region, year: int):
@@ -110,46 +106,134 @@ def counted_reports(indicator: Indicator, region: Region, year: int):
     return reports
 
 
-def _population(source: EnterpriseSource, years: list[int], districts: list[Region]) -> dict:
-    """How many enterprises should have reported: the above-scale ones of the region and year."""
-    if not source.above_scale:
-        return {}
+def _query_years(source: EnterpriseSource, years) -> set[int]:
+    return set(years) | ({y - 1 for y in years} if source.formula.growth else set())
+
+
+def _aggregate_parts(sources: dict, years: list[int], districts: list[Region]) -> dict:
+    """{indicator pk: (parts, population)} of the enterprise-sourced indicators per (district,
+    year), from one report query per above-scale flag and one population query: each indicator's
+    aggregates are named i{pk}_… and restricted to its industry divisions by a filter."""
+    fetched = {pk: ({}, {}) for pk in sources}
+    if not sources or not years or not districts:
+        return fetched
+    for above_scale in (True, False):
+        group = {pk: s for pk, s in sources.items() if s.above_scale == above_scale}
+        if not group:
+            continue
+        reports = YearlyReport.objects.filter(
+            status=ReportStatus.CITY_APPROVED, year__in=years, enterprise__region__in=districts
+        )
+        if above_scale:
+            above = ScaleStatus.objects.filter(
+                enterprise=OuterRef("enterprise_id"), year=OuterRef("year"), above_scale=True
+            )
+            reports = reports.filter(Exists(above))
+        aliases, aggregates = {}, {}
+        for pk, source in group.items():
+            prefix = f"i{pk}_"
+            where = _in_divisions(source)
+            row_aliases, formula_aggregates = source.formula.query_expressions(prefix, where)
+            aliases.update(row_aliases)
+            aggregates[prefix + "reporters"] = Count("pk", filter=where)
+            aggregates.update(formula_aggregates)
+        rows = (
+            reports.alias(**aliases)
+            .values("enterprise__region_id", "year")
+            .annotate(**aggregates)
+            .order_by()
+        )
+        for row in rows:
+            key = (row["enterprise__region_id"], row["year"])
+            for pk, source in group.items():
+                prefix = f"i{pk}_"
+                names = ["reporters", *source.formula.specs]
+                parts = {name: Decimal(row[prefix + name]) for name in names}
+                if parts["reporters"]:
+                    fetched[pk][0][key] = parts
+        if above_scale:
+            _count_population(group, years, districts, fetched)
+    return fetched
+
+
+def _in_divisions(source: EnterpriseSource) -> Q | None:
+    if not source.divisions:
+        return None
+    return Q(enterprise__industry_division__in=source.divisions)
+
+
+def _count_population(group: dict, years, districts, fetched: dict) -> None:
+    """How many enterprises should have reported: the above-scale ones of the region and year
+    (of the source's divisions), one count per set of divisions, in one query."""
+    division_sets = sorted({s.divisions for s in group.values()})
+    counts = {
+        f"n{i}": Count("pk", filter=Q(enterprise__industry_division__in=d) if d else None)
+        for i, d in enumerate(division_sets)
+    }
     statuses = ScaleStatus.objects.filter(
         year__in=years, above_scale=True, enterprise__region__in=districts
     )
-    if source.divisions:
-        statuses = statuses.filter(enterprise__industry_division__in=source.divisions)
-    return {
-        (row["enterprise__region_id"], row["year"]): row["n"]
-        for row in statuses.values("enterprise__region_id", "year")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
+    for row in statuses.values("enterprise__region_id", "year").annotate(**counts).order_by():
+        key = (row["enterprise__region_id"], row["year"])
+        for pk, source in group.items():
+            n = row[f"n{division_sets.index(source.divisions)}"]
+            if n:
+                fetched[pk][1][key] = n
 
 
-def _recompute_enterprise(plan, indicator, years, chosen, all_districts) -> int:
-    source = enterprise_source(indicator)
-    formula = source.formula
-    query_years = sorted(set(years) | ({y - 1 for y in years} if formula.growth else set()))
-    parts: dict[tuple[int, int], dict] = {}
-    for row in _report_rows(source, query_years, chosen):
-        key = (row.pop("enterprise__region_id"), row.pop("year"))
-        parts[key] = {name: Decimal(value) for name, value in row.items()}
-    population = _population(source, query_years, chosen)
-    # The districts not recomputed keep their stored parts, from which the city is rebuilt.
+def _recompute_enterprise(plan, indicators, sources, years, chosen, all_districts, changed_years):
+    """The enterprise-sourced values of the chosen districts and the city: one read of the
+    stored parts, one aggregation, one delete and one insert for all these indicators."""
+    if not sources:
+        return 0
+    query_years = set().union(*(_query_years(s, years) for s in sources.values()))
     chosen_ids = {d.pk for d in chosen}
-    others = [d.pk for d in all_districts if d.pk not in chosen_ids]
-    for stored in IndicatorValue.objects.filter(
-        indicator=indicator, region_id__in=others, year__in=query_years
+    stored: dict[int, dict[tuple[int, int], IndicatorValue]] = {pk: {} for pk in sources}
+    for value in IndicatorValue.objects.filter(
+        indicator_id__in=list(sources),
+        region_id__in=[d.pk for d in all_districts],
+        year__in=sorted(query_years),
     ):
-        if stored.components:
-            parts[(stored.region_id, stored.year)] = {
-                k: Decimal(v) for k, v in stored.components.items()
-            }
-            population.setdefault((stored.region_id, stored.year), stored.population)
+        stored[value.indicator_id][(value.region_id, value.year)] = value
+    if changed_years is None:
+        aggregate_years = query_years
+    else:  # the other years of the chosen districts from their stored parts, where stored
+        aggregate_years = set(changed_years) & query_years
+        for pk, source in sources.items():
+            for year in _query_years(source, years) - aggregate_years:
+                if any((d, year) not in stored[pk] for d in chosen_ids):
+                    aggregate_years.add(year)
+    fetched = _aggregate_parts(sources, sorted(aggregate_years), chosen)
 
     city = plan.region
-    for year in query_years:
+    values = []
+    for indicator in indicators:
+        if indicator.pk not in sources:
+            continue
+        parts, population = fetched[indicator.pk]
+        # The districts not recomputed (and the chosen ones in the years not aggregated) keep
+        # their stored parts, from which the city is rebuilt.
+        for (region_id, year), value in stored[indicator.pk].items():
+            if region_id in chosen_ids and year in aggregate_years:
+                continue
+            if value.components:
+                parts[(region_id, year)] = {k: Decimal(v) for k, v in value.components.items()}
+                population.setdefault((region_id, year), value.population)
+            elif region_id in chosen_ids:
+                population.setdefault((region_id, year), value.population)
+        values += _values(
+            indicator, sources[indicator.pk], years, chosen, all_districts, city, parts, population
+        )
+    IndicatorValue.objects.filter(
+        indicator_id__in=list(sources), region__in=[*chosen, city], year__in=years
+    ).delete()
+    IndicatorValue.objects.bulk_create(values, batch_size=1000)
+    return len(values)
+
+
+def _values(indicator, source, years, chosen, all_districts, city, parts, population) -> list:
+    formula = source.formula
+    for year in sorted(_query_years(source, years)):
         district_parts = [parts[(d.pk, year)] for d in all_districts if (d.pk, year) in parts]
         if district_parts:
             parts[(city.pk, year)] = {
@@ -186,7 +270,7 @@ def _recompute_enterprise(plan, indicator, years, chosen, all_districts) -> int:
                     population=population.get((region.pk, year)),
                 )
             )
-    return _replace(indicator, [*chosen, city], years, values)
+    return values
 
 
 def _recompute_reported(plan, indicator, years, districts) -> int:

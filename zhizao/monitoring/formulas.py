@@ -7,9 +7,10 @@ A formula is arithmetic over aggregates of city-approved yearly reports:
     growth(sum(value_added) / sum(employees))
 It is parsed with Python's `ast` into a whitelisted tree, never evaluated with `eval`. Each
 aggregate (sum, count, count_if) becomes one SQL aggregate computed per region and year in one
-query; the arithmetic around them is done on those few numbers, so a city's value is the same
-formula over the sums of its districts' parts. `growth(x)` is the year's rate of x against the
-previous year, in %.
+query (which several formulas can share: `Formula.query_expressions` names them with a prefix
+and can restrict them with a filter); the arithmetic around them is done on those few numbers,
+so a city's value is the same formula over the sums of its districts' parts. `growth(x)` is the
+year's rate of x against the previous year, in %.
 """
 
 import ast
@@ -30,6 +31,16 @@ class FormulaError(ValueError):
     """A formula the engine cannot run; the message names the part and why, in Chinese."""
 
 
+@dataclass(frozen=True)
+class AggregateSpec:
+    """One aggregate of a formula: count(), sum(expression) or count_if(expression lookup value)."""
+
+    function: str
+    expression: object = None  # the row-level ORM expression summed or compared
+    lookup: str = ""
+    value: object = None
+
+
 @dataclass
 class Formula:
     text: str
@@ -38,6 +49,19 @@ class Formula:
     # Row-level expressions that count_if compares, added to the query as aliases first.
     row_aliases: dict[str, object] = field(default_factory=dict)
     growth: bool = False
+    specs: dict[str, AggregateSpec] = field(default_factory=dict)  # key → what it aggregates
+
+    def query_expressions(self, prefix: str = "", where: Q | None = None) -> tuple[dict, dict]:
+        """The row aliases and aggregates of this formula for a query shared with others: every
+        name starts with `prefix` (so two formulas' a0 or row aliases do not collide), and every
+        aggregate counts only the rows matching `where` (e.g. the source's industry divisions)."""
+        aliases, aggregates = {}, {}
+        for key, spec in self.specs.items():
+            alias = f"{prefix}row_{key}"
+            if spec.function == "count_if":
+                aliases[alias] = spec.expression
+            aggregates[prefix + key] = _build_aggregate(spec, alias, where)
+        return aliases, aggregates
 
     def evaluate(self, components: dict[str, Decimal]) -> Decimal | None:
         """The formula's value from its aggregates' values; None where it is undefined
@@ -82,30 +106,28 @@ def _compile_outer(node, formula: Formula):
         return node
     if isinstance(node, ast.Call) and _name(node.func) in AGGREGATES:
         key = f"a{len(formula.aggregates)}"
-        formula.aggregates[key] = _aggregate(node, key, formula)
+        spec = _aggregate(node)
+        formula.specs[key] = spec
+        alias = f"row_{key}"
+        if spec.function == "count_if":
+            formula.row_aliases[alias] = spec.expression
+        formula.aggregates[key] = _build_aggregate(spec, alias)
         return ast.Name(id=key, ctx=ast.Load())
     raise FormulaError(
         f"公式中「{ast.unparse(node)}」不受支持：只能用数字、+ - * /、sum、count、count_if。"
     )
 
 
-def _aggregate(node: ast.Call, key: str, formula: Formula):
+def _aggregate(node: ast.Call) -> AggregateSpec:
     function = _name(node.func)
     if function == "count":
         if node.args:
             raise FormulaError("count() 不带参数，它数的是报送企业。")
-        return Count("pk")
+        return AggregateSpec("count")
     if len(node.args) != 1:
         raise FormulaError(f"{function}(…) 只接受一个表达式。")
     if function == "sum":
-        return Coalesce(
-            Sum(
-                _row_expression(node.args[0]),
-                output_field=DecimalField(max_digits=24, decimal_places=4),
-            ),
-            Value(Decimal(0)),
-            output_field=DecimalField(max_digits=24, decimal_places=4),
-        )
+        return AggregateSpec("sum", _row_expression(node.args[0]))
     comparison = node.args[0]
     if not (isinstance(comparison, ast.Compare) and len(comparison.ops) == 1):
         raise FormulaError("count_if(…) 需要一个比较，例如 count_if(uses_mes >= 1)。")
@@ -115,10 +137,26 @@ def _aggregate(node: ast.Call, key: str, formula: Formula):
         isinstance(right, ast.Constant) and isinstance(right.value, int | float)
     ):
         raise FormulaError(f"count_if 中的比较「{ast.unparse(comparison)}」不受支持。")
-    # Compare through a row-level alias so that sums of flags (uses_erp + uses_mes …) work.
-    alias = f"row_{key}"
-    formula.row_aliases[alias] = _row_expression(comparison.left)
-    return Count("pk", filter=Q(**{f"{alias}__{operator}": right.value}))
+    return AggregateSpec("count_if", _row_expression(comparison.left), operator, right.value)
+
+
+def _build_aggregate(spec: AggregateSpec, alias: str, where: Q | None = None):
+    """The ORM aggregate of `spec`; a count_if compares through the row-level alias `alias` (so
+    that sums of flags, uses_erp + uses_mes …, work); `where` restricts the rows counted."""
+    if spec.function == "count":
+        return Count("pk", filter=where)
+    if spec.function == "sum":
+        return Coalesce(
+            Sum(
+                spec.expression,
+                filter=where,
+                output_field=DecimalField(max_digits=24, decimal_places=4),
+            ),
+            Value(Decimal(0)),
+            output_field=DecimalField(max_digits=24, decimal_places=4),
+        )
+    condition = Q(**{f"{alias}__{spec.lookup}": spec.value})
+    return Count("pk", filter=condition if where is None else condition & where)
 
 
 def _row_expression(node):

@@ -16,10 +16,17 @@ def recompute_values(task, report) -> dict:
     written = 0
     plans = Plan.objects.all()
     for plan in plans:
-        years = None
+        years = changed_years = None
         if year is not None:
-            # A growth rate of the next year compares with this one, so it changes too.
+            # A growth rate of the next year compares with this one, so it changes too; only
+            # this year's reports changed, so the other years' parts are the stored ones.
             years = [y for y in (year, year + 1) if plan.base_year <= y <= plan.last_year]
+            changed_years = [year]
         report(10, f"正在重算「{plan.name}」…")
-        written += recompute(plan, years=years, districts=[district] if district else None)
+        written += recompute(
+            plan,
+            years=years,
+            districts=[district] if district else None,
+            changed_years=changed_years,
+        )
     return {"summary": f"已重算 {written} 个指标值。", "written": written}
