@@ -146,3 +146,24 @@ def test_the_overview_never_shows_figures_older_than_the_last_recompute(admin_cl
     recompute(plan)
     after = admin_client_.get("/monitoring/?year=2024&region=330603").content.decode()
     assert ">1000<" in after.split('data-indicator="7"')[1].split("</tr>")[0]
+
+
+def test_indicator_and_ranking_tables_download_as_workbooks(admin_client_, plan):
+    import io
+
+    from openpyxl import load_workbook
+
+    grow_data(plan, 2)
+    indicator = load_workbook(
+        io.BytesIO(admin_client_.get("/monitoring/indicators/7/?format=xlsx").content)
+    ).active
+    assert [c.value for c in indicator[2]][:2] == ["地区", "2020年"]
+    keqiao = next(r for r in indicator.iter_rows(min_row=3, values_only=True) if r[0] == "柯桥区")
+    assert keqiao[5] == 500  # 2024: 25 robots / 500 staff × 10000
+    ranking = load_workbook(
+        io.BytesIO(admin_client_.get("/monitoring/ranking/?year=2024&format=xlsx").content)
+    ).active
+    robots = next(
+        r for r in ranking.iter_rows(min_row=3, values_only=True) if r[0].startswith("7.")
+    )
+    assert robots[1] == robots[2] == 1.5376  # 越城区 and 柯桥区: (500 − 214) / 186

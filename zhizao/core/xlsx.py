@@ -23,7 +23,8 @@ def table_workbook_bytes(
     gives an Excel number format by column index (e.g. '0.0%' for ratios kept as fractions)."""
     workbook = Workbook()
     ws = workbook.active
-    ws.title = title[:31]
+    # Excel refuses these characters in a sheet's name (not in its cells): 台/万人 would fail.
+    ws.title = "".join("_" if ch in "[]:*?/\\" else ch for ch in title)[:31]
     ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=13)
     for column, header in enumerate(headers, start=1):
         cell = ws.cell(row=2, column=column, value=header)

@@ -152,9 +152,7 @@ def _overview_workbook(region, year, rows) -> HttpResponse:
     content = table_workbook_bytes(
         f"{region.name}{year}年指标进度", headers, table, {6: "0.0%", 8: "0.0%", 9: "0.0%"}
     )
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="progress-{region.code}-{year}.xlsx"'
-    return response
+    return _xlsx_response(content, f"progress-{region.code}-{year}.xlsx")
 
 
 SOURCE_WORDS = {
@@ -205,6 +203,19 @@ def indicator_detail(request, number: int):
             for r in regions
         ],
     }
+    if request.GET.get("format") == "xlsx":
+        rows = [["年度目标", *[_float(targets.get(y)) for y in years]]] + [
+            [row["region"].name, *[_float(getattr(c, "value", None)) for c in row["cells"]]]
+            for row in table
+        ]
+        return _xlsx_response(
+            table_workbook_bytes(
+                f"{indicator.number}.{indicator.name}（{indicator.unit}）",
+                ["地区", *[f"{y}年" for y in years]],
+                rows,
+            ),
+            f"indicator-{indicator.number}.xlsx",
+        )
     source = indicator.source or {}
     return render(
         request,
@@ -331,5 +342,26 @@ def ranking(request):
     if not plan.first_year <= year <= plan.last_year:
         year = latest_year(plan)
     context = district_ranking(plan, year, request.user)
+    if request.GET.get("format") == "xlsx":
+        rows = [
+            [f"{row['indicator'].number}. {row['indicator'].name}"]
+            + [value for value, _ in row["cells"]]
+            for row in context["rows"]
+        ]
+        rows.append(["综合排名"] + [place for _, _, place in context["composite"]])
+        formats = {i: "0.0%" for i in range(1, len(context["districts"]) + 1)}
+        content = table_workbook_bytes(
+            f"{year}年区县五年进度排名",
+            ["指标", *[d.name for d in context["districts"]]],
+            rows,
+            formats,
+        )
+        return _xlsx_response(content, f"ranking-{year}.xlsx")
     context.update(plan=plan, year=year, years=plan.years)
     return render(request, "monitoring/ranking.html", context)
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
