@@ -5,7 +5,9 @@ import sys
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhizao.settings")
+    # An empty value (as some shells and hooks export it) counts as unset.
+    if not os.environ.get("DJANGO_SETTINGS_MODULE"):
+        os.environ["DJANGO_SETTINGS_MODULE"] = "zhizao.settings"
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)
