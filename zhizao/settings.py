@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "zhizao.plans",
     "zhizao.enterprises",
     "zhizao.monitoring",
+    "zhizao.cultivation",
 ]
 
 MIDDLEWARE = [

@@ -25,6 +25,8 @@ class Scope:
         enterprises it is a member of (Enterprise.members).
     owner_field: lookup from the model to the user who owns the row (a background task's
         creator); every user but the city admin sees only its own rows.
+    expert_field: lookup from the model to the experts assigned to it (an application's
+        reviewers); an expert sees only the rows it is assigned to.
     sees_ancestors: a district officer also sees the regions above its own (Region only).
     others_see_all: users without a narrower rule see every row: enterprise, provider and expert
         users, and district officers when the rows have no region (city-wide records such as a
@@ -35,6 +37,7 @@ class Scope:
     region_field: str | None = None
     enterprise_field: str | None = None
     owner_field: str | None = None
+    expert_field: str | None = None
     sees_ancestors: bool = False
     others_see_all: bool = False
     public: bool = False
@@ -59,6 +62,8 @@ def scope_queryset(user, queryset: QuerySet) -> QuerySet:
     role = getattr(user, "role", None)
     if role == Role.DISTRICT and scope.region_field is not None:
         return _narrow_to_district(user, queryset, scope)
+    if role == Role.EXPERT and scope.expert_field is not None:
+        return queryset.filter(**{scope.expert_field: user})
     if role == Role.ENTERPRISE and scope.enterprise_field is not None:
         prefix = f"{scope.enterprise_field}__" if scope.enterprise_field else ""
         return queryset.filter(**{f"{prefix}members": user})

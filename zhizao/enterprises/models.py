@@ -37,6 +37,15 @@ class Enterprise(models.Model):
         blank=True,
         related_name="enterprises",
     )
+    # Experts the enterprise declares a tie with (employment, consulting, kinship): they may not
+    # be assigned to score its applications or diagnoses.
+    linked_experts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="关联专家（评审回避）",
+        blank=True,
+        related_name="linked_enterprises",
+        limit_choices_to={"role": "expert"},
+    )
     history = HistoricalRecords(m2m_fields=[])
 
     scope = Scope(region_field="region", enterprise_field="")

@@ -1,0 +1,77 @@
+"""One filter class per model, serving the list page, the API and the export alike."""
+
+import django_filters
+from django.db.models import Q
+
+from zhizao.core.models import Region, RegionLevel
+from zhizao.cultivation.models import Application, ApplicationStatus, Batch, Title, TitleType
+from zhizao.enterprises.filters import YesNoWidget
+
+
+class BatchFilter(django_filters.FilterSet):
+    title_type = django_filters.ModelChoiceFilter(
+        queryset=TitleType.objects.all(), to_field_name="code", label="称号类型", empty_label="全部"
+    )
+    year = django_filters.NumberFilter(label="年度")
+
+    class Meta:
+        model = Batch
+        fields = ["title_type", "year"]
+
+
+class ApplicationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="企业或项目名称")
+    title_type = django_filters.ModelChoiceFilter(
+        queryset=TitleType.objects.all(), to_field_name="code", label="称号类型", empty_label="全部"
+    )
+    region = django_filters.ModelChoiceFilter(
+        queryset=Region.objects.filter(level=RegionLevel.COUNTY),
+        to_field_name="code",
+        label="区县",
+        empty_label="全部",
+    )
+    status = django_filters.ChoiceFilter(
+        choices=ApplicationStatus.choices, label="状态", empty_label="全部"
+    )
+    year = django_filters.NumberFilter(field_name="batch__year", label="年度")
+
+    class Meta:
+        model = Application
+        fields = ["q", "title_type", "region", "status", "year"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(enterprise__name__icontains=value) | Q(project_name__icontains=value)
+        )
+
+
+class TitleFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="称号持有者")
+    title_type = django_filters.ModelChoiceFilter(
+        queryset=TitleType.objects.all(), to_field_name="code", label="称号类型", empty_label="全部"
+    )
+    region = django_filters.ModelChoiceFilter(
+        queryset=Region.objects.filter(level=RegionLevel.COUNTY),
+        to_field_name="code",
+        label="区县",
+        empty_label="全部",
+    )
+    year = django_filters.NumberFilter(label="认定年度")
+    revoked = django_filters.BooleanFilter(
+        field_name="revoked_on",
+        lookup_expr="isnull",
+        exclude=True,
+        label="已摘牌",
+        widget=YesNoWidget(attrs={"class": "form-select form-select-sm"}),
+    )
+
+    class Meta:
+        model = Title
+        fields = ["q", "title_type", "region", "year", "revoked"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(holder_name__icontains=value) if value else queryset
