@@ -15,6 +15,7 @@ from django.db.models.functions import ExtractYear
 
 from zhizao.core.models import Region, RegionLevel
 from zhizao.cultivation.models import Application, ApplicationStatus, Title, TitleType
+from zhizao.monitoring.registry import register_counter
 from zhizao.plans.models import IndicatorKind, Plan, RegionTarget
 
 
@@ -52,6 +53,7 @@ def counted_types(indicator_number: int):
     return TitleType.objects.filter(indicator_number=indicator_number)
 
 
+@register_counter("titles")
 def registry_counts(indicator_number: int, years, districts: list[Region], city: Region):
     """The plan engine's entry point: {(region id, year): net additions} for each district and
     the city, for the years the registry knows; None when no title type counts towards the

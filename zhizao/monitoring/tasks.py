@@ -2,7 +2,7 @@
 city approval), so the app that changed it need not know the engine."""
 
 from zhizao.core.tasks import register
-from zhizao.monitoring.engine import recompute
+from zhizao.monitoring.engine import recompute, recompute_registry
 from zhizao.plans.models import Plan
 
 RECOMPUTE_TASK = "monitoring.recompute"
@@ -10,8 +10,13 @@ RECOMPUTE_TASK = "monitoring.recompute"
 
 @register(RECOMPUTE_TASK)
 def recompute_values(task, report) -> dict:
-    """payload: {"year": Y, "district": region id} for one district's change; empty for all."""
+    """payload: {"year": Y, "district": region id} for one district's change; {"registry":
+    true} when only a registry (titles) changed; empty for all."""
     payload = task.payload
+    if payload.get("registry"):
+        report(10, "正在重算平台登记类指标…")
+        written = sum(recompute_registry(plan) for plan in Plan.objects.all())
+        return {"summary": f"已重算 {written} 个指标值。", "written": written}
     year, district = payload.get("year"), payload.get("district")
     written = 0
     plans = Plan.objects.all()
