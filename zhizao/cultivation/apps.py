@@ -7,5 +7,6 @@ class CultivationConfig(AppConfig):
     verbose_name = "梯度培育"
 
     def ready(self):
-        # Registers the title counter that the plan's registry-sourced indicators read.
-        from zhizao.cultivation import ladder  # noqa: F401
+        # Registers the title counter the plan's registry-sourced indicators read
+        # (monitoring.registry) and the cultivation step of `zhizao demo` (core.demo_steps).
+        from zhizao.cultivation import demo, ladder  # noqa: F401
