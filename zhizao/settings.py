@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "zhizao.enterprises",
     "zhizao.monitoring",
     "zhizao.cultivation",
+    "zhizao.diagnosis",
 ]
 
 MIDDLEWARE = [

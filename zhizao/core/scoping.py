@@ -25,8 +25,9 @@ class Scope:
         enterprises it is a member of (Enterprise.members).
     owner_field: lookup from the model to the user who owns the row (a background task's
         creator); every user but the city admin sees only its own rows.
-    expert_field: lookup from the model to the experts assigned to it (an application's
-        reviewers); an expert sees only the rows it is assigned to.
+    expert_field: lookup from the model to the experts or providers assigned to it (an
+        application's reviewers, a diagnosis's diagnostician); they see only the rows they are
+        assigned to.
     sees_ancestors: a district officer also sees the regions above its own (Region only).
     others_see_all: users without a narrower rule see every row: enterprise, provider and expert
         users, and district officers when the rows have no region (city-wide records such as a
@@ -62,7 +63,7 @@ def scope_queryset(user, queryset: QuerySet) -> QuerySet:
     role = getattr(user, "role", None)
     if role == Role.DISTRICT and scope.region_field is not None:
         return _narrow_to_district(user, queryset, scope)
-    if role == Role.EXPERT and scope.expert_field is not None:
+    if role in (Role.EXPERT, Role.PROVIDER) and scope.expert_field is not None:
         return queryset.filter(**{scope.expert_field: user})
     if role == Role.ENTERPRISE and scope.enterprise_field is not None:
         prefix = f"{scope.enterprise_field}__" if scope.enterprise_field else ""
