@@ -3,6 +3,13 @@
 from rest_framework.routers import DefaultRouter
 
 from zhizao.core.api import IndustryClusterViewSet, RegionViewSet
+from zhizao.cultivation.api import (
+    ApplicationViewSet,
+    BatchViewSet,
+    LadderViewSet,
+    TitleTypeViewSet,
+    TitleViewSet,
+)
 from zhizao.enterprises.api import EnterpriseViewSet, YearLockViewSet, YearlyReportViewSet
 from zhizao.plans.api import IndicatorViewSet, PlanViewSet, RegionTargetViewSet, YearTargetViewSet
 
@@ -16,3 +23,8 @@ router.register("region-targets", RegionTargetViewSet)
 router.register("enterprises", EnterpriseViewSet)
 router.register("reports", YearlyReportViewSet)
 router.register("year-locks", YearLockViewSet)
+router.register("title-types", TitleTypeViewSet)
+router.register("batches", BatchViewSet)
+router.register("applications", ApplicationViewSet)
+router.register("titles", TitleViewSet)
+router.register("ladder", LadderViewSet, basename="ladder")

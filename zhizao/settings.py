@@ -195,6 +195,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui/favicon-32x32.png",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status"; name each enum after its model rather than by guesswork.
+    "ENUM_NAME_OVERRIDES": {
+        "ReportStatusEnum": "zhizao.enterprises.models.ReportStatus",
+        "ApplicationStatusEnum": "zhizao.cultivation.models.ApplicationStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "zhizao.core.openapi.drop_backend_integer_limits",

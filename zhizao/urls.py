@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from zhizao.api_urls import router
+from zhizao.cultivation import views_titles as cultivation_titles
 from zhizao.plans import views as plan_views
 
 urlpatterns = [
@@ -12,6 +13,10 @@ urlpatterns = [
     path("plans/", include("zhizao.plans.urls")),
     path("enterprises/", include("zhizao.enterprises.urls")),
     path("monitoring/", include("zhizao.monitoring.urls")),
+    path("public/", include("zhizao.monitoring.public_urls")),
+    path("cultivation/", include("zhizao.cultivation.urls")),
+    path("diagnosis/", include("zhizao.diagnosis.urls")),
+    path("public/titles/", cultivation_titles.public_title_list, name="public_titles"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),

@@ -228,10 +228,11 @@ GOOD_ROW = [19, "越城区", 2022, "", "1200", ""]
             "与第 2 行重复：同一指标、地区、年份和季度只能填写一行。",
         ),
         (
-            [7, "柯桥区", 2022, "", "300", ""],
-            "indicator",
-            "7",
-            "指标 7「制造业机器人密度」的实际值由企业年度数据计算，不能填报上报值。",
+            [7, "柯桥区", 2022, "3", "300", ""],
+            "quarter",
+            "3",
+            "指标 7「制造业机器人密度」的实际值由企业年度数据计算，"
+            "只能填报全年的官方数（季度留空），填写的是「3」。",
         ),
         (
             [19, "柯桥区", "", "", "5", ""],
@@ -243,7 +244,7 @@ GOOD_ROW = [19, "越城区", 2022, "", "1200", ""]
     ids=[
         "unknown-indicator", "unknown-region", "year-outside-plan", "quarter-not-1-4",
         "non-numeric", "percent-on-a-count", "fraction-of-a-count", "negative", "duplicate",
-        "enterprise-sourced", "empty-year",
+        "quarter-of-an-enterprise-indicator", "empty-year",
     ],
 )  # fmt: skip
 def test_one_bad_row_refuses_the_whole_file(plan, tmp_path, bad, column, value, message):
@@ -280,18 +281,20 @@ def test_percent_values_are_accepted_for_a_reported_percent_indicator(plan, tmp_
     assert city_value(8, 2024) == Decimal("65.5")
 
 
-def test_quarter_values_keep_their_quarter_and_do_not_count_as_the_year(plan, tmp_path):
+def test_quarter_values_keep_their_quarter_and_stand_for_the_year_so_far(plan, tmp_path):
     # given all six districts' figures for January to September 2024 (quarter 3)
     rows = [[19, name, 2024, 3, 50 * n, ""] for n, name in enumerate(DISTRICTS, 1)]
     path = write_xlsx(tmp_path / "q3.xlsx", rows)
     # when they are imported and approved
     preview = import_values(path, plan, None, approve=True)
-    # then they are stored as quarter 3, and the year has no value from them
+    # then they are stored as quarter 3, not as whole years
     assert preview.created == 6
     assert reported(19, "嵊州市", 2024, quarter=3).value == Decimal("250")
     assert not ReportedValue.objects.filter(quarter=0).exists()
-    assert city_value(19, 2024) is None
-    assert not IndicatorValue.objects.filter(indicator__number=19, year=2024).exists()
+    # and, with no whole-year figure yet, they stand as 2024's values so far, marked quarter 3:
+    # the city is 50 + 100 + … + 300 = 1050
+    city = IndicatorValue.objects.get(indicator__number=19, region__name="绍兴市", year=2024)
+    assert (city.value, city.quarter) == (Decimal("1050"), 3)
 
 
 def test_a_district_officer_may_not_import_another_districts_row(plan, yuecheng_officer, tmp_path):
@@ -337,8 +340,8 @@ def test_a_district_officer_may_not_approve_on_import(plan, yuecheng_officer, tm
 
 
 def test_the_command_prints_the_errors_as_json_and_exits_1(plan, tmp_path):
-    # given a file whose second row names an enterprise-sourced indicator
-    path = write_csv(tmp_path / "values.csv", [GOOD_ROW, [20, "柯桥区", 2022, "", "6.5", ""]])
+    # given a file whose second row gives a quarter of an enterprise-sourced indicator
+    path = write_csv(tmp_path / "values.csv", [GOOD_ROW, [20, "柯桥区", 2022, "2", "6.5", ""]])
     out = StringIO()
     # when the command imports it
     with pytest.raises(SystemExit) as exited:
@@ -354,10 +357,10 @@ def test_the_command_prints_the_errors_as_json_and_exits_1(plan, tmp_path):
         "errors": [
             {
                 "row": 3,
-                "column": "indicator",
-                "value": "20",
+                "column": "quarter",
+                "value": "2",
                 "message": "指标 20「规上企业全员劳动生产率增幅」的实际值由企业年度数据计算，"
-                "不能填报上报值。",
+                "只能填报全年的官方数（季度留空），填写的是「2」。",
             }
         ],
     }

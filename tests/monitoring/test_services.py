@@ -61,7 +61,7 @@ def test_progress_command_prints_the_documented_json(values_2024, capsys):
     assert list(rows[0]) == [
         "no", "name", "unit", "kind", "source", "actual", "year_target", "year_completion",
         "cumulative_actual", "five_year_target", "five_year_progress", "schedule", "status",
-        "forecast", "at_risk",
+        "forecast", "at_risk", "computed", "official", "difference", "quarter",
     ]  # fmt: skip
 
 

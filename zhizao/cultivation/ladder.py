@@ -192,16 +192,20 @@ def ladder(plan: Plan, year: int, regions: list[Region] | None = None) -> list[R
                 if type_id == title_type.pk and region_id in ids:
                     revoked_by_year[y] += n
             in_force = sum(by_year.values()) - sum(revoked_by_year.values())
-            plan_additions = sum(n for y, n in by_year.items() if plan.base_year < y <= year) - sum(
-                n for y, n in revoked_by_year.items() if plan.base_year < y <= year
+            # Additions over the plan's years only: a title of a later year counts towards the
+            # next plan, not this one.
+            last = min(year, plan.last_year)
+            plan_additions = sum(n for y, n in by_year.items() if plan.base_year < y <= last) - sum(
+                n for y, n in revoked_by_year.items() if plan.base_year < y <= last
             )
             floor, stretch = _target_of(title_type, region, city, targets, indicators)
-            steps = {
-                str(status.label): pipeline[(title_type.pk, region_id, status.value)]
-                for status in open_statuses
-                for region_id in ids
-                if pipeline[(title_type.pk, region_id, status.value)]
-            }
+            steps = {}
+            for status in open_statuses:
+                waiting = sum(
+                    pipeline[(title_type.pk, region_id, status.value)] for region_id in ids
+                )
+                if waiting:
+                    steps[str(status.label)] = waiting
             rows.append(
                 RungRow(
                     title_type=title_type,

@@ -402,9 +402,8 @@ class Title(models.Model):
     published = models.BooleanField("已公开", default=False)
     history = HistoricalRecords()
 
-    scope = Scope(
-        region_field="region", enterprise_field="enterprise", others_see_all=True, public=True
-    )
+    # Anonymous visitors see the published record only, through services.public_titles().
+    scope = Scope(region_field="region", enterprise_field="enterprise", others_see_all=True)
 
     class Meta:
         verbose_name = "认定称号"

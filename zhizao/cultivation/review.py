@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from zhizao.core.notifications import notify
@@ -34,6 +35,7 @@ from zhizao.cultivation.services import (
     locked_application,
     may_edit,
     move_application,
+    parse_decimal,
     record_step,
 )
 
@@ -90,7 +92,7 @@ def pass_district_review(
         move_application(
             application, ApplicationStatus.RECOGNISED, ApplicationAction.RECOGNISE, user, comment
         )
-        grant_title(application, document_number, today or timezone.localdate())
+        grant_title(application, document_number, today or timezone.localdate(), user)
         notify(
             applicants_of(application),
             f"「{application.project_name}」已通过区县验收，认定为{title_type.name}。",
@@ -150,7 +152,7 @@ def assign_experts(application: Application, experts, user) -> list[ExpertReview
         ApplicationStatus.EXPERT_REVIEW,
     ):
         raise CultivationError(f"该申报{application.get_status_display()}，不能分配专家。")
-    experts = list(experts)
+    experts = list({expert.pk: expert for expert in experts}.values())
     if not experts:
         raise CultivationError("请至少选择一位专家。")
     conflicted = conflicted_experts(application)
@@ -199,10 +201,9 @@ def score_application(review: ExpertReview, user, scores: list, comment: str) ->
         raise CultivationError(f"应对 {len(criteria)} 项评分细则逐项打分，实际 {len(scores)} 项。")
     points = []
     for item, raw in zip(criteria, scores, strict=True):
-        try:
-            value = Decimal(str(raw).strip())
-        except ArithmeticError:
-            raise CultivationError(f"「{item['name']}」的得分「{raw}」不是数字。") from None
+        value = parse_decimal(raw)
+        if value is None:
+            raise CultivationError(f"「{item['name']}」的得分「{raw}」不是数字。")
         if not Decimal(0) <= value <= Decimal(item["max"]):
             raise CultivationError(
                 f"「{item['name']}」的得分 {raw} 超出范围，应在 0 到 {item['max']} 之间。"
@@ -266,7 +267,7 @@ def recognise_application(
         else ApplicationAction.RECOGNISE
     )
     move_application(application, ApplicationStatus.RECOGNISED, action, user, comment)
-    title = grant_title(application, document_number, recognised_on or timezone.localdate())
+    title = grant_title(application, document_number, recognised_on or timezone.localdate(), user)
     notify(
         applicants_of(application),
         f"祝贺！{application.holder_name}被认定为{application.title_type.name}（{document_number}）。",
@@ -364,7 +365,14 @@ def waiting_for(user):
         )
     role = getattr(user, "role", None)
     if role == Role.DISTRICT:
-        return Application.objects.filter(status=ApplicationStatus.SUBMITTED)
+        # Its review of what enterprises submitted, and the drafts of its own (a cluster's).
+        return Application.objects.filter(
+            Q(status=ApplicationStatus.SUBMITTED)
+            | Q(
+                enterprise__isnull=True,
+                status__in=(ApplicationStatus.DRAFT, ApplicationStatus.RETURNED),
+            )
+        )
     if role == Role.EXPERT:
         return Application.objects.filter(
             status=ApplicationStatus.EXPERT_REVIEW,

@@ -6,6 +6,7 @@ goes with it and notifies the people the work now waits for; views, API, command
 only parse input and call these. Who may act is decided here, not in the views."""
 
 import datetime
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -89,13 +90,10 @@ def check_criteria(criteria) -> list[dict]:
         name = str((raw or {}).get("name", "")).strip() if isinstance(raw, dict) else ""
         if not name:
             raise CultivationError(f"评分细则第 {position} 项缺少名称。")
-        try:
-            points = int(raw.get("max"))
-        except (TypeError, ValueError):
-            points = 0
-        if points <= 0:
+        points = parse_decimal(raw.get("max", ""))
+        if points is None or points <= 0 or points != points.to_integral_value():
             raise CultivationError(f"评分细则「{name}」的分值「{raw.get('max')}」应为正整数。")
-        items.append({"name": name, "max": points, "note": str(raw.get("note", "")).strip()})
+        items.append({"name": name, "max": int(points), "note": str(raw.get("note", "")).strip()})
     total = sum(item["max"] for item in items)
     if total != 100:
         raise CultivationError(f"评分细则各项分值合计应为 100，实际为 {total}。")
@@ -226,24 +224,38 @@ def prefilled_key_figures(enterprise: Enterprise) -> dict:
     return {key: {"before": value, "after": ""} for key, value in before.items() if value}
 
 
-def clean_key_figures(raw: dict) -> dict:
+def parse_decimal(text: str) -> Decimal | None:
+    """A finite number from what a person typed (full-width digits, thousands separators and
+    stray spaces allowed), or None."""
+    text = unicodedata.normalize("NFKC", str(text)).strip().replace(",", "")
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        return None
+    return value if value.is_finite() else None
+
+
+def clean_key_figures(raw) -> dict:
     """Numbers as text without stray spaces; a value that is not a number is refused."""
+    if not isinstance(raw, dict):
+        raw = {}
     figures = {}
     labels = {f.key: f.label for f in KEY_FIGURES}
-    for key, sides in (raw or {}).items():
+    for key, sides in raw.items():
         if key not in KEY_FIGURE_KEYS:
             continue
+        sides = sides if isinstance(sides, dict) else {}
         cleaned = {}
         for side in ("before", "after"):
-            text = str((sides or {}).get(side, "") or "").strip().replace(",", "")
+            text = str(sides.get(side, "") or "").strip()
             if text:
-                try:
-                    Decimal(text)
-                except ArithmeticError:
+                value = parse_decimal(text)
+                if value is None:
                     label = "改造前" if side == "before" else "改造后"
                     raise CultivationError(
                         f"关键指标「{labels[key]}」的{label}值「{text}」不是数字。"
-                    ) from None
+                    )
+                text = format(value, "f")
             cleaned[side] = text
         if cleaned.get("before") or cleaned.get("after"):
             figures[key] = cleaned
@@ -252,8 +264,10 @@ def clean_key_figures(raw: dict) -> dict:
 
 def clean_scenes(raw) -> list[dict]:
     scenes = []
-    for scene in raw or []:
-        name = str((scene or {}).get("name", "")).strip()
+    for scene in raw if isinstance(raw, list) else []:
+        if not isinstance(scene, dict):
+            continue
+        name = str(scene.get("name", "")).strip()
         if name:
             scenes.append({"name": name, "description": str(scene.get("description", "")).strip()})
     return scenes
@@ -384,8 +398,10 @@ def add_attachment(application: Application, user, uploaded, requirement: str = 
 @transaction.atomic
 def remove_attachment(attachment: Attachment, user) -> None:
     application = locked_application(attachment.application)
-    if not may_edit(user, application) or not application.is_editable:
-        raise CultivationError("该申报已提交，附件不能删除。")
+    if not may_edit(user, application):
+        raise CultivationForbidden("您不能删除该申报的附件。")
+    if not application.is_editable:
+        raise CultivationError(f"该申报{application.get_status_display()}，附件不能删除。")
     stored_name = attachment.stored_name
     attachment.delete()
     transaction.on_commit(lambda: delete_attachment(stored_name))
@@ -450,7 +466,7 @@ def applicants_of(application: Application):
 # --- titles ----------------------------------------------------------------------------
 
 
-def grant_title(application: Application, document_number: str, recognised_on) -> Title:
+def grant_title(application: Application, document_number: str, recognised_on, user) -> Title:
     batch = application.batch
     title = Title(
         title_type=application.title_type,
@@ -468,7 +484,7 @@ def grant_title(application: Application, document_number: str, recognised_on) -
     )
     mark_change(title, "认定")
     title.save()
-    queue_recount(title.year, application.applicant)
+    queue_recount(title.year, user)
     return title
 
 
@@ -521,5 +537,6 @@ def publish_titles(user, *, year: int, title_type: TitleType | None = None) -> i
 
 
 def public_titles():
-    """The titles anyone may see: published and not revoked."""
+    """The titles anyone may see, logged in or not: the published record (published and not
+    revoked), which is not anybody's scoped view of the registry."""
     return Title.objects.filter(published=True, revoked_on__isnull=True)

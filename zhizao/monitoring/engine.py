@@ -16,6 +16,7 @@ from zhizao.core.models import Region, RegionLevel
 from zhizao.enterprises.models import ReportStatus, ScaleStatus, YearlyReport
 from zhizao.monitoring.formulas import Formula, FormulaError, parse_formula
 from zhizao.monitoring.models import IndicatorValue, ReportedStatus, ReportedValue, ValueSource
+from zhizao.monitoring.registry import counter_named
 from zhizao.plans.models import Indicator, IndicatorKind, Plan
 
 SUMMABLE_KINDS = (IndicatorKind.STOCK, IndicatorKind.FLOW)
@@ -82,9 +83,52 @@ def recompute(
     )
     if districts is None:
         for indicator in indicators:
-            if indicator.pk not in sources:
-                written += _recompute_reported(plan, indicator, years, all_districts)
+            if indicator.pk in sources:
+                continue
+            registry = _recompute_registry(plan, indicator, years, all_districts)
+            if registry is None:
+                registry = _recompute_reported(plan, indicator, years, all_districts)
+            written += registry
     return written
+
+
+def recompute_registry(plan: Plan, years: list[int] | None = None) -> int:
+    """Recount the registry-sourced indicators only (after a title is recognised or revoked):
+    one or two grouped queries each, whatever the size of the enterprise data."""
+    years = years or list(range(plan.base_year, plan.last_year + 1))
+    all_districts = districts_of(plan)
+    written = 0
+    for indicator in plan.indicators.all():
+        if source_type(indicator) == ValueSource.REGISTRY:
+            registry = _recompute_registry(plan, indicator, years, all_districts)
+            if registry is None:
+                registry = _recompute_reported(plan, indicator, years, all_districts)
+            written += registry
+    return written
+
+
+def _recompute_registry(plan, indicator, years, districts) -> int | None:
+    """The counts of the registry the source names, for the years it knows; None when that
+    registry does not exist or nothing in it counts towards the indicator."""
+    if source_type(indicator) != ValueSource.REGISTRY:
+        return None
+    counter = counter_named(str((indicator.source or {}).get("counter", "")))
+    counts = counter(indicator.number, years, districts, plan.region) if counter else None
+    if counts is None:
+        return None
+    regions = {region.pk: region for region in [*districts, plan.region]}
+    values = [
+        IndicatorValue(
+            indicator=indicator,
+            region=regions[region_id],
+            year=year,
+            value=Decimal(count),
+            source=ValueSource.REGISTRY,
+        )
+        for (region_id, year), count in sorted(counts.items())
+        if region_id in regions
+    ]
+    return _replace(indicator, list(regions.values()), years, values)
 
 
 def counted_reports(indicator: Indicator, region: Region, year: int):
@@ -274,34 +318,73 @@ def _values(indicator, source, years, chosen, all_districts, city, parts, popula
 
 
 def _recompute_reported(plan, indicator, years, districts) -> int:
-    """Approved whole-year reported values; a city without its own figure is the sum of its
-    districts' for additions (stock, flow) when every district has reported."""
-    approved = {
-        (r.region_id, r.year): r
-        for r in ReportedValue.objects.filter(
-            indicator=indicator, year__in=years, quarter=0, status=ReportedStatus.APPROVED
-        )
-    }
+    """Approved reported values: the whole year's, or, for a year without one yet, the latest
+    quarter-cumulative one (stored with its quarter, so that pages say 1–N季度累计). A city
+    without its own figure is the sum of its districts' for additions (stock, flow) when every
+    district has reported that period."""
+    approved: dict[tuple[int, int], dict[int, Decimal]] = {}
+    for region_id, year, quarter, value in ReportedValue.objects.filter(
+        indicator=indicator, year__in=years, status=ReportedStatus.APPROVED
+    ).values_list("region_id", "year", "quarter", "value"):
+        approved.setdefault((region_id, year), {})[quarter] = value
     city = plan.region
+    summable = indicator.kind in SUMMABLE_KINDS
     values = []
     for year in years:
         for district in districts:
-            reported = approved.get((district.pk, year))
-            if reported is not None:
-                values.append(_reported_value(indicator, district, year, reported.value))
-        own = approved.get((city.pk, year))
-        district_values = [approved.get((d.pk, year)) for d in districts]
-        if own is not None:
-            values.append(_reported_value(indicator, city, year, own.value))
-        elif indicator.kind in SUMMABLE_KINDS and districts and all(district_values):
-            total = sum((r.value for r in district_values), Decimal(0))
-            values.append(_reported_value(indicator, city, year, total))
+            figure = reported_figure(approved.get((district.pk, year), {}))
+            if figure is not None:
+                values.append(_reported_value(indicator, district, year, figure))
+        parts = [approved.get((d.pk, year), {}) for d in districts] if summable else None
+        figure = reported_figure(approved.get((city.pk, year), {}), parts)
+        if figure is not None:
+            values.append(_reported_value(indicator, city, year, figure))
     return _replace(indicator, [*districts, city], years, values)
 
 
-def _reported_value(indicator, region, year, value) -> IndicatorValue:
+@dataclass(frozen=True)
+class ReportedFigure:
+    """The figure of a region and year from its approved reported values: `quarter` 0 for the
+    whole year, 1–4 for a quarter-cumulative one; `summed` when it is its districts' sum."""
+
+    value: Decimal
+    quarter: int = 0
+    summed: bool = False
+
+
+def period_figure(
+    own: dict[int, Decimal], parts: list[dict[int, Decimal]] | None, quarter: int
+) -> ReportedFigure | None:
+    """A region's figure for one period (quarter 0: the whole year): its own, or with `parts`
+    (its districts' figures by quarter, given for additions only) their sum when every district
+    has one for that period."""
+    if quarter in own:
+        return ReportedFigure(own[quarter], quarter)
+    if parts and all(quarter in p for p in parts):
+        return ReportedFigure(sum((p[quarter] for p in parts), Decimal(0)), quarter, summed=True)
+    return None
+
+
+def reported_figure(
+    own: dict[int, Decimal], parts: list[dict[int, Decimal]] | None = None
+) -> ReportedFigure | None:
+    """The figure that stands for a region's year: the whole year's where there is one, else the
+    latest quarter-cumulative one (its own before its districts' sum of the same quarter)."""
+    for quarter in (0, 4, 3, 2, 1):
+        figure = period_figure(own, parts, quarter)
+        if figure is not None:
+            return figure
+    return None
+
+
+def _reported_value(indicator, region, year, figure: ReportedFigure) -> IndicatorValue:
     return IndicatorValue(
-        indicator=indicator, region=region, year=year, value=value, source=ValueSource.REPORTED
+        indicator=indicator,
+        region=region,
+        year=year,
+        value=figure.value,
+        quarter=figure.quarter,
+        source=ValueSource.REPORTED,
     )
 
 

@@ -4,7 +4,7 @@ from simple_history.models import HistoricalRecords
 
 from zhizao.core.models import Region
 from zhizao.core.scoping import Scope
-from zhizao.plans.models import PLAN_DECIMAL, Indicator
+from zhizao.plans.models import PLAN_DECIMAL, Indicator, Plan
 
 
 class ValueSource(models.TextChoices):
@@ -30,6 +30,12 @@ class IndicatorValue(models.Model):
     components = models.JSONField("计算分量", default=dict, blank=True)
     reporters = models.PositiveIntegerField("报送企业数", null=True, blank=True)
     population = models.PositiveIntegerField("应报企业数", null=True, blank=True)
+    # 0: the value is the whole year's. 1–4: no whole-year figure is approved yet and the value is
+    # the latest quarter-cumulative one (January to the end of that quarter), which stands as the
+    # year's actual so far; pages label it 1–N季度累计.
+    quarter = models.PositiveSmallIntegerField(
+        "季度累计", default=0, help_text="0：全年；1–4：尚无全年数，为当年 1 至该季度累计。"
+    )
     computed_at = models.DateTimeField("计算时间", auto_now=True)
 
     scope = Scope(region_field="region", others_see_all=False)
@@ -106,3 +112,61 @@ class ReportedValue(models.Model):
     def __str__(self) -> str:
         period = f"{self.year}年" + (f"1—{self.quarter}季度" if self.quarter else "")
         return f"{self.indicator.name} {self.region.name} {period}"
+
+
+class PublishedYearQuerySet(models.QuerySet):
+    def public(self):
+        """The years whose figures are published now (not withdrawn)."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class PublishedYear(models.Model):
+    """已发布年度: a plan year's figures as the city admin published them, frozen at that moment."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name="方案", on_delete=models.PROTECT, related_name="published_years"
+    )
+    year = models.PositiveSmallIntegerField("年份")
+    # The progress rows of the city and each district as they stood when published: the public
+    # dashboard reads only this, so a later recompute cannot silently change what the public saw.
+    # A re-publication replaces it; the history keeps every version.
+    snapshot = models.JSONField("发布数据", default=dict)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发布人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    published_at = models.DateTimeField("发布时间")
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="撤回人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    objects = PublishedYearQuerySet.as_manager()
+
+    # Published figures are public by definition; withdrawn ones are narrowed out by `public()`.
+    scope = Scope(others_see_all=True, public=True)
+
+    class Meta:
+        verbose_name = "已发布年度"
+        verbose_name_plural = "已发布年度"
+        ordering = ["plan", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "year"], name="published_year_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.name} {self.year}年（{'已发布' if self.is_public else '已撤回'}）"
+
+    @property
+    def is_public(self) -> bool:
+        return self.withdrawn_at is None

@@ -1,5 +1,6 @@
 """monitoring services: the progress of a plan's indicators for a region and year, from the
-stored actual values, as `zhizao progress` prints it and the pages will show it."""
+stored actual values and the approved official figures, as `zhizao progress` prints it and the
+pages show it; and publishing a year's figures for the public dashboard."""
 
 import hashlib
 from dataclasses import dataclass
@@ -7,13 +8,23 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max, Q
+from django.db import transaction
+from django.db.models import Max, Q, Subquery
+from django.utils import timezone
 
 from zhizao.core.models import Region, RegionLevel
 from zhizao.core.roles import Role, is_city_admin
 from zhizao.core.scoping import scope_queryset
-from zhizao.monitoring.engine import source_type
-from zhizao.monitoring.models import IndicatorValue
+from zhizao.core.services import mark_change
+from zhizao.core.templatetags.zhizao import rounded
+from zhizao.monitoring.engine import SUMMABLE_KINDS, period_figure, source_type
+from zhizao.monitoring.models import (
+    IndicatorValue,
+    PublishedYear,
+    ReportedStatus,
+    ReportedValue,
+    ValueSource,
+)
 from zhizao.monitoring.progress import compute_progress
 from zhizao.plans.models import Indicator, IndicatorKind, Plan, YearTarget
 
@@ -22,6 +33,11 @@ PROGRESS_KEYS = (
     "actual", "year_target", "year_completion", "cumulative_actual", "five_year_target",
     "five_year_progress", "schedule", "status", "forecast", "at_risk",
 )  # fmt: skip
+# Added after the progress keys: where `actual` comes from. `computed` is the platform's own value
+# of the year for an indicator it computes (None for reported indicators); `official` says that
+# `actual` is an approved official figure standing in its place, and `difference` is actual −
+# computed then; `quarter` is 1–4 when `actual` is a quarter-cumulative figure (0: whole year).
+RECORD_KEYS = ("computed", "official", "difference", "quarter")
 
 
 @dataclass(frozen=True)
@@ -54,16 +70,25 @@ def plan_progress(
     )
     if user is not None:  # the command line (user None) sees everything
         stored = scope_queryset(user, stored)
-    values: dict[int, dict[int, Decimal]] = {}
-    for row in stored.values("indicator_id", "year", "value"):
-        values.setdefault(row["indicator_id"], {})[row["year"]] = row["value"]
+    values: dict[int, dict[int, dict]] = {}
+    for row in stored.values("indicator_id", "year", "value", "source", "quarter"):
+        values.setdefault(row["indicator_id"], {})[row["year"]] = row
+    officials = official_figures(plan, indicators, [region], year, user=user)
     floors = dict(
         region.region_targets.filter(indicator__plan=plan).values_list("indicator_id", "floor")
     )
     limits = thresholds()
     rows = []
     for indicator in indicators:
-        actuals = values.get(indicator.pk, {})
+        own = values.get(indicator.pk, {})
+        actuals = {y: v["value"] for y, v in own.items()}
+        # An approved official figure is the figure of record of its year, everywhere: the
+        # actual, the progress, the status, the forecast and the sparkline all use it.
+        for y in range(plan.base_year, year + 1):
+            official = officials.get((indicator.pk, region.pk, y))
+            if official is not None:
+                actuals[y] = official
+        record = _record(indicator, own.get(year), officials.get((indicator.pk, region.pk, year)))
         yearly = {t.year: t.value for t in indicator.year_targets.all()}
         goal = _goal(indicator, yearly, region, floors.get(indicator.pk))
         row = {
@@ -85,6 +110,7 @@ def plan_progress(
                 green_at=limits.green_at, amber_at=limits.amber_at,
             )  # fmt: skip
             row.update(progress.to_dict())
+        row.update(record)
         if with_series:
             # Actual against planned, year by year, for a sparkline (the plan's years only).
             targets = goal[3] if goal else {}
@@ -96,6 +122,171 @@ def plan_progress(
             row["indicator"] = indicator
         rows.append(row)
     return rows
+
+
+def _record(indicator, stored: dict | None, official: Decimal | None) -> dict:
+    """The RECORD_KEYS of one indicator's year: the platform's computed value, and whether an
+    official figure (or a quarter-cumulative one) stands as the actual."""
+    computes = source_type(indicator) != ValueSource.REPORTED
+    computed = None
+    if computes and stored is not None and stored["source"] != ValueSource.REPORTED:
+        computed = stored["value"]
+    if official is not None:
+        difference = None if computed is None else official - computed
+        return {
+            "computed": _number(computed),
+            "official": True,
+            "difference": _number(difference),
+            "quarter": 0,
+        }
+    quarter = stored["quarter"] if stored is not None else 0
+    return {
+        "computed": _number(computed),
+        "official": False,
+        "difference": None,
+        "quarter": quarter,
+    }
+
+
+def official_figures(
+    plan: Plan, indicators, regions: list[Region], up_to_year: int, *, user=None
+) -> dict[tuple[int, int, int], Decimal]:
+    """{(indicator pk, region pk, year): value} of the approved whole-year reported values of the
+    indicators the platform computes itself (from enterprise data or its registries), for
+    `regions` and the years up to `up_to_year`: where the statistics bureau or another authority
+    has given a figure, it is the figure of record and the computed one is shown beside it.
+
+    Read here, when progress is judged, rather than stored by the engine, so that the computed
+    values stay as computed and a recompute costs no extra query. The city without its own
+    figure takes its districts' sum for additions (stock, flow) when every district has one, as
+    the engine does for reported indicators. One query (two when a city sum is possible)."""
+    kinds = {i.pk: i.kind for i in indicators if source_type(i) != ValueSource.REPORTED}
+    if not kinds or not regions:
+        return {}
+    wanted = {r.pk for r in regions}
+    city_wanted = plan.region_id in wanted
+    condition = Q(region__in=wanted)
+    if city_wanted:
+        condition |= Q(region__parent_id=plan.region_id, region__level=RegionLevel.COUNTY)
+    reported = ReportedValue.objects.filter(
+        condition,
+        indicator_id__in=list(kinds),
+        quarter=0,
+        status=ReportedStatus.APPROVED,
+        year__lte=up_to_year,
+    )
+    if user is not None:
+        reported = scope_queryset(user, reported)
+    figures: dict[tuple[int, int, int], Decimal] = {}
+    by_district: dict[tuple[int, int], dict[int, Decimal]] = {}
+    for indicator_id, region_id, parent_id, year, value in reported.values_list(
+        "indicator_id", "region_id", "region__parent_id", "year", "value"
+    ):
+        if region_id in wanted:
+            figures[(indicator_id, region_id, year)] = value
+        if city_wanted and parent_id == plan.region_id and kinds[indicator_id] in SUMMABLE_KINDS:
+            by_district.setdefault((indicator_id, year), {})[region_id] = value
+    if by_district:
+        count = Region.objects.filter(parent_id=plan.region_id, level=RegionLevel.COUNTY).count()
+        for (indicator_id, year), parts in by_district.items():
+            key = (indicator_id, plan.region_id, year)
+            if key not in figures and len(parts) == count:
+                figures[key] = sum(parts.values(), Decimal(0))
+    return figures
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One region's figure of record for one year, as the indicator page shows it: `value` is
+    the official figure where one is approved (`official`, with the platform's `computed` one
+    beside it), else the stored value, which may be quarter-cumulative (`quarter` 1–4)."""
+
+    year: int
+    value: Decimal | None
+    quarter: int = 0
+    official: bool = False
+    computed: Decimal | None = None
+    reporters: int | None = None
+    population: int | None = None
+
+    @property
+    def period(self) -> str:
+        return quarter_label(self.quarter)
+
+    @property
+    def beside(self) -> str:
+        return beside_text(self.value, self.computed, self.official)
+
+
+def indicator_figures(plan: Plan, indicator, regions: list[Region], user) -> dict:
+    """{(region pk, year): Figure} of one indicator for the regions `user` may see."""
+    stored = scope_queryset(
+        user, IndicatorValue.objects.filter(indicator=indicator, region__in=regions)
+    )
+    officials = official_figures(plan, [indicator], regions, plan.last_year, user=user)
+    computes = source_type(indicator) != ValueSource.REPORTED
+    figures = {}
+    for value in stored:
+        computed = value.value if computes and value.source != ValueSource.REPORTED else None
+        official = officials.get((indicator.pk, value.region_id, value.year))
+        figures[(value.region_id, value.year)] = Figure(
+            year=value.year,
+            value=value.value if official is None else official,
+            quarter=value.quarter if official is None else 0,
+            official=official is not None,
+            computed=computed,
+            reporters=value.reporters,
+            population=value.population,
+        )
+    for (_, region_id, year), official in officials.items():
+        figures.setdefault((region_id, year), Figure(year=year, value=official, official=True))
+    return figures
+
+
+QUARTER_COLUMNS = (1, 2, 3, 4, 0)  # January to the end of each quarter, then the whole year
+
+
+def quarter_table(plan: Plan, indicator, regions: list[Region], year: int, user) -> list[dict]:
+    """The approved reported figures of `year` for each region (as `visible_regions` gives
+    them), by period (QUARTER_COLUMNS): one ReportedFigure or None per period. The city without
+    its own figure takes its districts' sum for additions where every district has one."""
+    by_region: dict[int, dict[int, Decimal]] = {r.pk: {} for r in regions}
+    approved = ReportedValue.objects.filter(
+        indicator=indicator, year=year, status=ReportedStatus.APPROVED, region__in=regions
+    )
+    for region_id, quarter, value in scope_queryset(user, approved).values_list(
+        "region_id", "quarter", "value"
+    ):
+        by_region[region_id][quarter] = value
+    districts = [r for r in regions if r.parent_id == plan.region_id]
+    rows = []
+    for region in regions:
+        parts = None
+        if region.pk == plan.region_id and indicator.kind in SUMMABLE_KINDS:
+            parts = [by_region[d.pk] for d in districts]
+        cells = [period_figure(by_region[region.pk], parts, q) for q in QUARTER_COLUMNS]
+        rows.append({"region": region, "cells": cells})
+    return rows
+
+
+def beside_text(actual, computed, official: bool) -> str:
+    """An official figure of record with the platform's own beside it, as pages show it:
+    官方 215 · 平台计算 214.2（差 +0.8）; "" when the actual is not an official figure."""
+    if not official or actual is None:
+        return ""
+    text = f"官方 {rounded(actual)}"
+    if computed is not None:
+        difference = Decimal(str(actual)) - Decimal(str(computed))
+        sign = "+" if difference > 0 else ""
+        text += f" · 平台计算 {rounded(computed)}（差 {sign}{rounded(difference)}）"
+    return text
+
+
+def quarter_label(quarter: int) -> str:
+    """How a page names a quarter-cumulative period: 1季度, 1–3季度累计; "" for a whole year."""
+    if not quarter:
+        return ""
+    return "1季度" if quarter == 1 else f"1–{quarter}季度累计"
 
 
 def _goal(indicator, yearly: dict, region: Region, floor: Decimal | None):
@@ -179,12 +370,31 @@ def district_ranking(plan: Plan, year: int, user=None) -> dict:
 
 
 def values_stamp(plan: Plan) -> str:
-    """What the plan's figures were computed from, as of now: the latest recomputation and the
-    latest change to the plan's targets. A page cached under this stamp is never stale."""
-    computed = IndicatorValue.objects.filter(indicator__plan=plan).aggregate(at=Max("computed_at"))
-    targets = YearTarget.history.filter(indicator__plan=plan).aggregate(at=Max("history_date"))
-    indicators = Indicator.history.filter(plan_id=plan.pk).aggregate(at=Max("history_date"))
-    text = "|".join(str(x["at"]) for x in (computed, targets, indicators))
+    """What the plan's figures were computed from, as of now: the latest recomputation, the
+    latest change to the plan's targets and to its reported (official) values. A page cached
+    under this stamp is never stale. One query: each part is a subquery."""
+
+    def latest(queryset, field: str):
+        return Subquery(queryset.order_by(f"-{field}").values(field)[:1])
+
+    stamps = (
+        Plan.objects.filter(pk=plan.pk)
+        .annotate(
+            stamp_computed=latest(
+                IndicatorValue.objects.filter(indicator__plan=plan), "computed_at"
+            ),
+            stamp_targets=latest(YearTarget.history.filter(indicator__plan=plan), "history_date"),
+            stamp_indicators=latest(Indicator.history.filter(plan_id=plan.pk), "history_date"),
+            # Official figures are read when progress is judged, not stored by the engine: a
+            # change to one (even an edit in the admin, which recomputes nothing) must show.
+            stamp_reported=latest(
+                ReportedValue.history.filter(indicator__plan=plan), "history_date"
+            ),
+        )
+        .values_list("stamp_computed", "stamp_targets", "stamp_indicators", "stamp_reported")
+        .first()
+    )
+    text = "|".join(str(x) for x in stamps or ())
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
@@ -198,3 +408,89 @@ def cached_plan_progress(plan: Plan, year: int, region: Region, user) -> list[di
         rows = plan_progress(plan, year, region, user=user, with_series=True)
         cache.set(key, rows, timeout=3600)
     return rows
+
+
+# --- publishing ---------------------------------------------------------------------
+
+
+class PublishingError(Exception):
+    """A publishing action that is not allowed; the message says why, in Chinese."""
+
+
+class PublishingForbidden(PublishingError):
+    """The user may not publish or withdraw at all."""
+
+
+def published_snapshot(plan: Plan, year: int) -> dict:
+    """The figures of `year` as the public dashboard will show them: the progress rows of the
+    city and of each district (as `plan_progress` gives them, with each indicator's category),
+    and when the values they come from were last computed."""
+    categories = dict(plan.indicators.values_list("number", "category"))
+    regions = [plan.region, *Region.objects.filter(parent=plan.region_id).order_by("sort_order")]
+    computed = IndicatorValue.objects.filter(indicator__plan=plan).aggregate(at=Max("computed_at"))
+    return {
+        "plan": {"code": plan.code, "name": plan.name},
+        "year": year,
+        "computed_at": computed["at"].isoformat() if computed["at"] else None,
+        "regions": [
+            {
+                "code": region.code,
+                "name": region.name,
+                "level": region.level,
+                "rows": [
+                    {**row, "category": categories[row["no"]]}
+                    for row in plan_progress(plan, year, region)
+                ],
+            }
+            for region in regions
+        ],
+    }
+
+
+@transaction.atomic
+def publish_year(plan: Plan, year: int, user, note: str = "") -> PublishedYear:
+    """The city admin publishes `year`'s figures: the progress of the city and each district
+    as they stand now is frozen into the record, which the public dashboard shows until it is
+    withdrawn or published again (which replaces the figures; the history keeps both)."""
+    if not is_city_admin(user):
+        raise PublishingForbidden("只有市级管理员可以发布年度数据。")
+    if not plan.first_year <= year <= plan.last_year:
+        raise PublishingError(
+            f"年份 {year} 不在方案年份内（{plan.first_year}—{plan.last_year}年）。"
+        )
+    snapshot = published_snapshot(plan, year)
+    if all(row["actual"] is None for row in snapshot["regions"][0]["rows"]):
+        raise PublishingError(f"{year}年全市还没有任何指标数据，不能发布。")
+    published = PublishedYear.objects.select_for_update().filter(plan=plan, year=year).first()
+    if published is None:
+        published, reason = PublishedYear(plan=plan, year=year), f"发布{year}年数据"
+    elif published.is_public:
+        reason = f"重新发布{year}年数据（以当前数据替换）"
+    else:
+        reason = f"撤回后重新发布{year}年数据"
+    published.snapshot = snapshot
+    published.published_by, published.published_at = user, timezone.now()
+    published.withdrawn_by = published.withdrawn_at = None
+    published.note = note.strip()[:200]
+    published._history_user = user
+    mark_change(published, (f"{reason}：{published.note}" if published.note else reason)[:100])
+    published.save()
+    return published
+
+
+@transaction.atomic
+def withdraw_year(plan: Plan, year: int, user, note: str = "") -> PublishedYear:
+    """The city admin withdraws a published year: the public dashboard stops showing it at
+    once. The record and its history stay, with who withdrew it and when."""
+    if not is_city_admin(user):
+        raise PublishingForbidden("只有市级管理员可以撤回已发布的年度数据。")
+    published = PublishedYear.objects.select_for_update().filter(plan=plan, year=year).first()
+    if published is None or not published.is_public:
+        raise PublishingError(f"{year}年数据尚未发布，无需撤回。")
+    published.withdrawn_by, published.withdrawn_at = user, timezone.now()
+    published.note = note.strip()[:200]
+    published._history_user = user
+    reason = f"撤回{year}年数据"
+    mark_change(published, (f"{reason}：{published.note}" if published.note else reason)[:100])
+    published.save()
+    return published

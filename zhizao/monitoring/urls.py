@@ -7,6 +7,7 @@ app_name = "monitoring"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("ranking/", views.ranking, name="ranking"),
+    path("publish/", views.publish, name="publish"),
     path("map.js", views.map_script, name="map_script"),
     path("map-data/", views.map_data, name="map_data"),
     path("indicators/<int:number>/", views.indicator_detail, name="indicator"),

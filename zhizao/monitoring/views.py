@@ -1,15 +1,18 @@
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from zhizao.core.roles import is_city_admin
 from zhizao.core.scoping import get_scoped_object_or_404, scope_queryset
@@ -17,14 +20,21 @@ from zhizao.core.xlsx import XLSX_CONTENT_TYPE, table_workbook_bytes
 from zhizao.enterprises.fields import FIELDS_BY_NAME
 from zhizao.monitoring.engine import counted_reports, source_type
 from zhizao.monitoring.formulas import formula_fields
-from zhizao.monitoring.models import IndicatorValue, ReportedValue
+from zhizao.monitoring.models import PublishedYear, ReportedValue, ValueSource
 from zhizao.monitoring.services import (
+    PublishingError,
+    beside_text,
     cached_plan_progress,
     district_ranking,
+    indicator_figures,
     latest_year,
     plan_progress,
+    publish_year,
+    quarter_label,
+    quarter_table,
     values_stamp,
     visible_regions,
+    withdraw_year,
 )
 from zhizao.monitoring.sparkline import sparkline_svg
 from zhizao.plans.models import Indicator, Plan
@@ -76,7 +86,8 @@ def overview(request):
         return _overview_workbook(region, year, rows)
     table = _overview_table(request, plan, year, region)
     if request.headers.get("HX-Request"):
-        return HttpResponse(table)
+        # The publish bar names the year, so it follows the selectors (out of band).
+        return HttpResponse(table + _publish_bar(request, plan, year, region, oob=True))
     context = {
         "plan": plan,
         "regions": regions,
@@ -84,14 +95,34 @@ def overview(request):
         "year": year,
         "years": plan.years,
         "table": table,
+        "publish_bar": _publish_bar(request, plan, year, region),
         "map_indicators": plan.indicators.order_by("number").values_list("number", "name"),
     }
     return render(request, "monitoring/overview.html", context)
 
 
+def _publish_bar(request, plan, year, region, *, oob: bool = False) -> str:
+    """Whether `year` is published, and the city admin's buttons to publish or withdraw it;
+    nothing for anyone else."""
+    if not is_city_admin(request.user):
+        return ""
+    published = (
+        PublishedYear.objects.filter(plan=plan, year=year)
+        .select_related("published_by", "withdrawn_by")
+        .first()
+    )
+    return render_to_string(
+        "monitoring/_publish_bar.html",
+        {"published": published, "year": year, "region": region, "oob": oob},
+        request=request,
+    )
+
+
 def _styled(row: dict) -> dict:
     row = dict(row)
     row["style"], row["status_label"] = STATUS_STYLES[row["status"]]
+    row["period"] = quarter_label(row.get("quarter") or 0)
+    row["beside"] = beside_text(row.get("actual"), row.get("computed"), row.get("official"))
     return row
 
 
@@ -131,7 +162,7 @@ def _overview_table(request, plan, year, region) -> str:
 def _overview_workbook(region, year, rows) -> HttpResponse:
     headers = [
         "类别", "序号", "指标", "单位", "实际值", "年度目标", "年度完成率",
-        "五年目标", "五年进度", "序时进度", "状态",
+        "五年目标", "五年进度", "序时进度", "状态", "实际值说明", "平台计算值",
     ]  # fmt: skip
     table = [
         [
@@ -146,6 +177,8 @@ def _overview_workbook(region, year, rows) -> HttpResponse:
             r["five_year_progress"],
             r["schedule"],
             r["status_label"],
+            _actual_note(r),
+            r["computed"] if r["official"] else None,
         ]
         for r in rows
     ]
@@ -153,6 +186,13 @@ def _overview_workbook(region, year, rows) -> HttpResponse:
         f"{region.name}{year}年指标进度", headers, table, {6: "0.0%", 8: "0.0%", 9: "0.0%"}
     )
     return _xlsx_response(content, f"progress-{region.code}-{year}.xlsx")
+
+
+def _actual_note(row: dict) -> str:
+    """What the actual value is, where it is not simply the year's computed or reported one."""
+    if row["official"]:
+        return row["beside"]
+    return row["period"]
 
 
 SOURCE_WORDS = {
@@ -181,41 +221,30 @@ def _indicator_context(request, number: int):
 @require_GET
 def indicator_detail(request, number: int):
     """One indicator over the years for every region the viewer may see, against its yearly
-    targets, with where the figures come from and a way down to the rows behind each."""
+    targets, with where the figures come from and a way down to the rows behind each; for an
+    indicator fed by reported values, the chosen year's quarter-cumulative figures too."""
     plan, indicator, regions = _indicator_context(request, number)
-    values = {
-        (v.region_id, v.year): v
-        for v in scope_queryset(
-            request.user, IndicatorValue.objects.filter(indicator=indicator, region__in=regions)
-        )
-    }
+    figures = indicator_figures(plan, indicator, regions, request.user)
     years = list(range(plan.base_year, plan.last_year + 1))
     targets = {t.year: t.value for t in indicator.year_targets.all()}
-    table = [{"region": r, "cells": [values.get((r.pk, y)) for y in years]} for r in regions]
+    table = [{"region": r, "cells": [figures.get((r.pk, y)) for y in years]} for r in regions]
     chart = {
         "years": [str(y) for y in years],
         "targets": [_float(targets.get(y)) for y in years],
         "series": [
             {
                 "name": r.name,
-                "data": [_float(getattr(values.get((r.pk, y)), "value", None)) for y in years],
+                "data": [_float(getattr(figures.get((r.pk, y)), "value", None)) for y in years],
             }
             for r in regions
         ],
     }
     if request.GET.get("format") == "xlsx":
-        rows = [["年度目标", *[_float(targets.get(y)) for y in years]]] + [
-            [row["region"].name, *[_float(getattr(c, "value", None)) for c in row["cells"]]]
-            for row in table
-        ]
-        return _xlsx_response(
-            table_workbook_bytes(
-                f"{indicator.number}.{indicator.name}（{indicator.unit}）",
-                ["地区", *[f"{y}年" for y in years]],
-                rows,
-            ),
-            f"indicator-{indicator.number}.xlsx",
-        )
+        return _indicator_workbook(indicator, years, targets, table)
+    kind = source_type(indicator)
+    quarter_year = _int(request.GET.get("year"), latest_year(plan))
+    if not plan.base_year <= quarter_year <= plan.last_year:
+        quarter_year = latest_year(plan)
     source = indicator.source or {}
     return render(
         request,
@@ -227,12 +256,46 @@ def indicator_detail(request, number: int):
             "targets": [targets.get(y) for y in years],
             "table": table,
             "chart": chart,
-            "source_type": source_type(indicator),
-            "source_words": SOURCE_WORDS.get(source_type(indicator), ""),
+            "source_type": kind,
+            "source_words": SOURCE_WORDS.get(kind, ""),
             "formula": source.get("formula", ""),
             "above_scale": source.get("above_scale", True),
             "divisions": source.get("divisions"),
+            "has_official": any(f.official for f in figures.values()),
+            # Enterprise data are yearly: only the other sources have quarters to show.
+            "quarters": (
+                None
+                if kind == ValueSource.ENTERPRISE
+                else quarter_table(plan, indicator, regions, quarter_year, request.user)
+            ),
+            "quarter_year": quarter_year,
+            "quarter_headers": ["1季度", "1–2季度累计", "1–3季度累计", "1–4季度累计", "全年"],
         },
+    )
+
+
+def _indicator_workbook(indicator, years, targets, table) -> HttpResponse:
+    """The figures of record by region and year; a region with official figures gets a row
+    of the platform's computed values under it."""
+    rows = [["年度目标", *[_float(targets.get(y)) for y in years]]]
+    for row in table:
+        rows.append(
+            [row["region"].name, *[_float(getattr(c, "value", None)) for c in row["cells"]]]
+        )
+        if any(c is not None and c.official and c.computed is not None for c in row["cells"]):
+            rows.append(
+                [
+                    f"{row['region'].name}（平台计算）",
+                    *[_float(getattr(c, "computed", None)) for c in row["cells"]],
+                ]
+            )
+    return _xlsx_response(
+        table_workbook_bytes(
+            f"{indicator.number}.{indicator.name}（{indicator.unit}）",
+            ["地区", *[f"{y}年" for y in years]],
+            rows,
+        ),
+        f"indicator-{indicator.number}.xlsx",
     )
 
 
@@ -260,6 +323,16 @@ def indicator_rows(request, number: int):
             labels=[FIELDS_BY_NAME[f].label for f in fields],
             rows=[(r, [getattr(r, f) for f in fields]) for r in page],
             query=f"region={region.code}&year={year}",
+            # An approved official figure stands in place of the computed value: its rows too.
+            official=scope_queryset(
+                request.user,
+                ReportedValue.objects.filter(
+                    indicator=indicator,
+                    year=year,
+                    quarter=0,
+                    region__path__startswith=region.path,
+                ),
+            ).select_related("region", "reported_by", "approved_by"),
         )
     else:
         context["reported"] = scope_queryset(
@@ -365,3 +438,112 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# --- publishing and the public dashboard ------------------------------------------------
+
+
+@login_required
+@require_POST
+def publish(request):
+    """The city admin publishes (or publishes again) or withdraws the chosen year's figures."""
+    plan = _default_plan(request)
+    if plan is None or not is_city_admin(request.user):
+        raise Http404
+    year = _int(request.POST.get("year"), None)
+    action = request.POST.get("action")
+    if year is None or action not in ("publish", "withdraw"):
+        raise Http404
+    try:
+        if action == "publish":
+            publish_year(plan, year, request.user)
+            messages.success(request, f"{year}年数据已发布，公众无需登录即可在公开页面查看。")
+        else:
+            withdraw_year(plan, year, request.user)
+            messages.success(request, f"{year}年数据已撤回，公开页面不再显示。")
+    except PublishingError as exc:
+        messages.error(request, str(exc))
+    query = {"year": year}
+    if request.POST.get("region"):
+        query["region"] = request.POST["region"]
+    return redirect(f"{reverse('monitoring:overview')}?{urlencode(query)}")
+
+
+@require_GET
+def public_dashboard(request):
+    """The figures the city has published, for anyone, without login: only what a published
+    (and not withdrawn) year's record holds, as it was when published."""
+    published = scope_queryset(
+        request.user,
+        PublishedYear.objects.public().filter(plan__code=settings.ZHIZAO_DEFAULT_PLAN),
+    )
+    years = list(published.order_by("-year").values_list("year", flat=True))
+    requested = request.GET.get("year")
+    if not years:
+        if requested:
+            raise Http404
+        return render(request, "monitoring/public.html", {"years": []})
+    year = _int(requested, None) if requested else years[0]
+    if year not in years:
+        raise Http404  # an unpublished year is indistinguishable from none
+    record = published.get(year=year)
+    regions = record.snapshot["regions"]
+    region = regions[0]
+    if request.GET.get("region"):
+        region = next((r for r in regions if r["code"] == request.GET["region"]), None)
+        if region is None:
+            raise Http404
+    rows = [_styled(row) for row in region["rows"]]
+    if request.GET.get("format") == "xlsx":
+        return _public_workbook(region, year, rows)
+    groups: list[tuple[str, list]] = []
+    for row in rows:
+        if not groups or groups[-1][0] != row["category"]:
+            groups.append((row["category"], []))
+        groups[-1][1].append(row)
+    return render(
+        request,
+        "monitoring/public.html",
+        {
+            "plan_name": record.snapshot["plan"]["name"],
+            "record": record,
+            "years": years,
+            "year": year,
+            "regions": regions,
+            "region": region,
+            "groups": groups,
+            "counts": {key: sum(1 for r in rows if r["status"] == key) for key in STATUS_STYLES},
+            "status_styles": STATUS_STYLES,
+        },
+    )
+
+
+def _public_workbook(region: dict, year: int, rows: list[dict]) -> HttpResponse:
+    headers = [
+        "类别", "序号", "指标", "单位", "实际值", "实际值说明", "年度目标", "年度完成率",
+        "五年目标", "五年进度", "序时进度", "状态",
+    ]  # fmt: skip
+    table = [
+        [
+            r["category"],
+            r["no"],
+            r["name"],
+            r["unit"],
+            r["actual"],
+            r["period"],
+            r["year_target"],
+            r["year_completion"],
+            r["five_year_target"],
+            r["five_year_progress"],
+            r["schedule"],
+            r["status_label"],
+        ]
+        for r in rows
+    ]
+    content = table_workbook_bytes(
+        f"{region['name']}{year}年指标进度（已发布）",
+        headers,
+        table,
+        {7: "0.0%", 9: "0.0%", 10: "0.0%"},
+    )
+    return _xlsx_response(content, f"published-{region['code']}-{year}.xlsx")

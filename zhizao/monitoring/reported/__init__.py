@@ -13,7 +13,9 @@ A table of them is loaded in three steps, like the enterprise import:
 
 `import_values` runs the three for the command line; `approve_reported_value` is the city's
 approval of one submitted value. The key of a value is (indicator, region, year, quarter):
-re-importing the same file changes nothing and writes no history.
+re-importing the same file changes nothing and writes no history. A value of an indicator the
+platform computes from enterprise data is an official figure (e.g. the statistics bureau's),
+whole-year only; once approved it is the figure of record (see services.official_figures).
 
 The package, by subdomain: `reading` (the columns, their headers and reading a file),
 `checking` (checking every row, the preview, who may report for which region), `planning`

@@ -176,13 +176,6 @@ def _parse_row(row, check, plan, user, indicators, by_name, region_names) -> Val
                     else ""
                 )
                 check.error("indicator", f"方案中没有序号为 {int(number.group(1))} 的指标{known}。")
-            elif source_type(indicator) == ValueSource.ENTERPRISE:
-                check.error(
-                    "indicator",
-                    f"指标 {indicator.number}「{indicator.name}」的实际值由企业年度数据计算，"
-                    "不能填报上报值。",
-                )
-                indicator = None
 
     region = None
     if "region" in cells:
@@ -213,6 +206,16 @@ def _parse_row(row, check, plan, user, indicators, by_name, region_names) -> Val
                 year = None
 
     quarter = _parse_quarter(cells.get("quarter"), check)
+    if quarter and indicator is not None and source_type(indicator) == ValueSource.ENTERPRISE:
+        # A computed indicator may carry an official figure of record, which is a whole year's
+        # (the statistics bureau's); enterprise data are yearly, so a quarter has nothing to
+        # stand beside.
+        check.error(
+            "quarter",
+            f"指标 {indicator.number}「{indicator.name}」的实际值由企业年度数据计算，"
+            f"只能填报全年的官方数（季度留空），填写的是「{display(cells['quarter'])}」。",
+        )
+        quarter = None
 
     value = None
     if "value" in cells:

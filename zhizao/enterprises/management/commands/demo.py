@@ -4,10 +4,12 @@ import re
 from django.core.management.base import BaseCommand, CommandError
 
 from zhizao.accounts.services import DEMO_ACCOUNTS, DemoAccountError, create_demo_accounts
+from zhizao.core.demo_steps import DemoStepError, run_demo_steps
 from zhizao.enterprises.demo import (
     DEFAULT_ENTERPRISES,
     DEFAULT_SEED,
     DemoError,
+    default_years,
     demo_member_account,
     generate_demo,
 )
@@ -38,7 +40,8 @@ def positive(text: str) -> int:
 class Command(BaseCommand):
     help = (
         "创建每个角色的演示账号（已存在的账号保持不变）并打印登录信息；库中还没有企业时，"
-        "再生成绍兴市的演示企业及其市级已审核的年度数据（同一随机种子生成同样的数据）。"
+        "再生成绍兴市的演示企业及其市级已审核的年度数据（同一随机种子生成同样的数据）；"
+        "其他模块的演示数据（如梯度培育的称号与申报）也只在各自为空时生成。"
     )
 
     def add_arguments(self, parser):
@@ -77,7 +80,20 @@ class Command(BaseCommand):
         existing = Enterprise.objects.count()
         if existing:
             self.stdout.write(f"演示企业：库中已有 {existing} 家企业，保留现有数据，不再生成。")
-            return
+            span = years if years is not None else default_years()
+        else:
+            span = self.generate_enterprises(enterprises, small, years, seed, verbosity)
+        # The other apps' demo data (core.demo_steps), each kept when already there.
+        try:
+            lines = run_demo_steps(
+                seed=seed, years=span, stdout=self.stdout if verbosity >= 2 else None
+            )
+        except DemoStepError as exc:
+            raise CommandError(str(exc)) from exc
+        for line in lines:
+            self.stdout.write(line)
+
+    def generate_enterprises(self, enterprises, small, years, seed, verbosity) -> range:
         log = self.stdout.write if verbosity >= 2 else None
         try:
             result = generate_demo(enterprises, small=small, years=years, seed=seed, log=log)
@@ -94,3 +110,4 @@ class Command(BaseCommand):
             f"  {account.role.label} {account.username} 所属企业：{result.member_enterprise}"
             f"（{account.region_name}）"
         )
+        return span

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from zhizao.core.models import Region
 from zhizao.core.xlsx import display_width
-from zhizao.monitoring.services import plan_progress
+from zhizao.monitoring.services import beside_text, plan_progress, quarter_label
 from zhizao.plans.models import Plan
 
 STATUS_LABELS = {
@@ -55,6 +55,7 @@ class Command(BaseCommand):
                 f"{row['no']:>4}  {_pad(row['name'], NAME_WIDTH)}{_cell(row['actual']):>12}"
                 f"{_cell(row['year_target']):>12}{_ratio(row['five_year_progress']):>10}"
                 f"{_ratio(row['schedule']):>10}  {STATUS_LABELS.get(row['status'], row['status'])}"
+                + _note(row)
             )
 
 
@@ -70,6 +71,14 @@ def _cell(value) -> str:
     if value is None:
         return "—"
     return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _note(row: dict) -> str:
+    """What the actual is, where it is not simply the year's computed or reported value."""
+    note = beside_text(row["actual"], row["computed"], row["official"]) or quarter_label(
+        row["quarter"]
+    )
+    return f"  （{note}）" if note else ""
 
 
 def _ratio(value) -> str:
