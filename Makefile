@@ -31,6 +31,7 @@ install: $(STAMP) $(NODE_STAMP)
 run: install .env
 	$(ZHIZAO) migrate --no-input
 	$(ZHIZAO) plan load default --keep-existing
+	$(ZHIZAO) cultivation types load
 	$(ZHIZAO) collectstatic --no-input --verbosity 0
 	@$(ZHIZAO) demo
 	@$(ZHIZAO) recompute
