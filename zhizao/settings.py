@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "zhizao.monitoring",
     "zhizao.cultivation",
     "zhizao.diagnosis",
+    "zhizao.bridge",
 ]
 
 MIDDLEWARE = [

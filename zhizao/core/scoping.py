@@ -33,6 +33,9 @@ class Scope:
         users, and district officers when the rows have no region (city-wide records such as a
         plan's indicators); otherwise they see none until the model's Scope gives them a rule.
     public: anonymous visitors see every row (reference data and published records).
+    published_field: for entries of a public library (新智造鹊桥): everybody but the city admin,
+        anonymous visitors included, sees the rows whose published_field is true, and besides
+        them the rows it maintains (maintainer_field, a lookup to the users who maintain it).
     """
 
     region_field: str | None = None
@@ -42,6 +45,8 @@ class Scope:
     sees_ancestors: bool = False
     others_see_all: bool = False
     public: bool = False
+    published_field: str | None = None
+    maintainer_field: str | None = None
 
 
 def scope_for(model) -> Scope:
@@ -54,6 +59,8 @@ def scope_for(model) -> Scope:
 def scope_queryset(user, queryset: QuerySet) -> QuerySet:
     """Narrow `queryset` to the rows `user` may see."""
     scope = scope_for(queryset.model)
+    if scope.published_field is not None and not is_city_admin(user):
+        return _published_or_maintained(user, queryset, scope)
     if user is None or not user.is_authenticated:
         return queryset if scope.public else queryset.none()
     if is_city_admin(user):
@@ -71,6 +78,14 @@ def scope_queryset(user, queryset: QuerySet) -> QuerySet:
     if scope.others_see_all:
         return queryset
     return queryset.none()
+
+
+def _published_or_maintained(user, queryset: QuerySet, scope: Scope) -> QuerySet:
+    visible = Q(**{scope.published_field: True})
+    if scope.maintainer_field and user is not None and user.is_authenticated:
+        maintained = queryset.filter(**{scope.maintainer_field: user}).values("pk")
+        visible |= Q(pk__in=maintained)
+    return queryset.filter(visible)
 
 
 def _narrow_to_district(user, queryset: QuerySet, scope: Scope) -> QuerySet:
