@@ -10,12 +10,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.db.models.functions import ExtractYear
+from django.urls import reverse
 
 from zhizao.core.models import Region, RegionLevel
+from zhizao.core.scoping import scope_queryset
 from zhizao.cultivation.models import Application, ApplicationStatus, Title, TitleType
-from zhizao.monitoring.registry import register_counter
+from zhizao.monitoring.registry import register_counter, register_rows
 from zhizao.plans.models import IndicatorKind, Plan, RegionTarget
 
 
@@ -243,3 +245,50 @@ def _target_of(title_type, region, city, targets, indicators):
     if indicator.kind == IndicatorKind.STOCK and indicator.base is not None:
         addition = indicator.target - indicator.base
     return addition, addition
+
+
+@register_rows("titles")
+def registry_rows(indicator_number: int, region: Region, year: int, user) -> list[dict] | None:
+    """The titles behind one figure of `registry_counts`, for the indicator page's drill-down:
+    those of `region` (the city: its own and its districts') recognised in `year` (+1), then
+    those revoked in `year` (−1), as `user` may see them; one query. None when no title type
+    counts towards the indicator, as `registry_counts` says."""
+    types = list(counted_types(indicator_number))
+    if not types:
+        return None
+    if region.level == RegionLevel.CITY:
+        where = Q(region=region) | Q(region__parent=region, region__level=RegionLevel.COUNTY)
+    else:
+        where = Q(region=region)
+    titles = scope_queryset(
+        user,
+        Title.objects.filter(where, title_type__in=types)
+        .filter(Q(year=year) | Q(revoked_on__year=year))
+        .select_related("title_type", "region", "batch")
+        .order_by("holder_name", "pk"),
+    )
+    recognised, revoked = [], []
+    for title in titles:
+        if title.year == year:
+            recognised.append(_title_row(title, +1))
+        if title.revoked_on is not None and title.revoked_on.year == year:
+            revoked.append(_title_row(title, -1))
+    return recognised + revoked
+
+
+def _title_row(title: Title, change: int) -> dict:
+    batch = title.batch_label
+    if title.batch_id:
+        batch = f"{title.batch.year}年第{title.batch.number}批"
+    return {
+        "change": change,
+        "holder": title.holder_name,
+        "kind": title.title_type.name,
+        "region": title.region.name,
+        "batch": batch,
+        "document": title.document_number,
+        "recognised_on": title.recognised_on,
+        "revoked_on": title.revoked_on,
+        "revoke_reason": title.revoke_reason,
+        "url": reverse("cultivation:title", args=[title.pk]),
+    }

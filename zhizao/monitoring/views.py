@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -17,10 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 from zhizao.core.roles import is_city_admin
 from zhizao.core.scoping import get_scoped_object_or_404, scope_queryset
 from zhizao.core.xlsx import XLSX_CONTENT_TYPE, table_workbook_bytes
-from zhizao.enterprises.fields import FIELDS_BY_NAME
-from zhizao.monitoring.engine import counted_reports, source_type
-from zhizao.monitoring.formulas import formula_fields
-from zhizao.monitoring.models import PublishedYear, ReportedValue, ValueSource
+from zhizao.monitoring.engine import source_type
+from zhizao.monitoring.models import PublishedYear, ValueSource
 from zhizao.monitoring.services import (
     PublishingError,
     beside_text,
@@ -297,51 +294,6 @@ def _indicator_workbook(indicator, years, targets, table) -> HttpResponse:
         ),
         f"indicator-{indicator.number}.xlsx",
     )
-
-
-@login_required
-@require_GET
-def indicator_rows(request, number: int):
-    """The rows behind one figure: the counted reports of an enterprise-sourced value, or the
-    reported and approved values of a reported one."""
-    plan, indicator, regions = _indicator_context(request, number)
-    region = next((r for r in regions if r.code == request.GET.get("region")), None)
-    year = _int(request.GET.get("year"), None)
-    if region is None or year is None:
-        raise Http404
-    context = {"plan": plan, "indicator": indicator, "region": region, "year": year}
-    if source_type(indicator) == "enterprise":
-        fields = formula_fields(indicator.source.get("formula", ""))
-        reports = (
-            scope_queryset(request.user, counted_reports(indicator, region, year))
-            .select_related("enterprise__region")
-            .order_by("enterprise__name", "pk")
-        )
-        page = Paginator(reports, 50).get_page(request.GET.get("page"))
-        context.update(
-            page=page,
-            labels=[FIELDS_BY_NAME[f].label for f in fields],
-            rows=[(r, [getattr(r, f) for f in fields]) for r in page],
-            query=f"region={region.code}&year={year}",
-            # An approved official figure stands in place of the computed value: its rows too.
-            official=scope_queryset(
-                request.user,
-                ReportedValue.objects.filter(
-                    indicator=indicator,
-                    year=year,
-                    quarter=0,
-                    region__path__startswith=region.path,
-                ),
-            ).select_related("region", "reported_by", "approved_by"),
-        )
-    else:
-        context["reported"] = scope_queryset(
-            request.user,
-            ReportedValue.objects.filter(
-                indicator=indicator, year=year, region__path__startswith=region.path
-            ),
-        ).select_related("region", "reported_by", "approved_by")
-    return render(request, "monitoring/indicator_rows.html", context)
 
 
 def _float(value):
