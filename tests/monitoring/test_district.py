@@ -108,6 +108,10 @@ def test_the_districts_rank_in_the_ranking(admin_client_, workshops):
     keqiao = admin_client_.get("/monitoring/districts/330603/?year=2022").content.decode()
     keqiao_rank = keqiao.split('data-testid="rank-table"')[1].split('<tr data-indicator="5">')[1]
     assert "第 2 / 6" in keqiao_rank.split("</tr>")[0]
+    # the four districts at 0 % share the third place
+    shengzhou = admin_client_.get("/monitoring/districts/330683/?year=2022").content.decode()
+    tied = shengzhou.split('data-testid="rank-table"')[1].split('<tr data-indicator="5">')[1]
+    assert "第 3 / 6" in tied.split("</tr>")[0]
     assert "综合排名第 <strong>1</strong> 名（共 6 个区县" in html
     assert 'href="/monitoring/ranking/?year=2022" data-testid="ranking-link"' in html
 
@@ -136,7 +140,10 @@ def test_a_district_officer_sees_only_its_own_district(yuecheng_client, workshop
     assert own.status_code == 200
     html = own.content.decode()
     assert _cell(_row(html, 5), "floor-completion") == "48.3%"
-    assert "本账号只能查看本区县的数据" in html and 'data-testid="rank-table"' not in html
+    # its place among all districts, but no link to the others' figures
+    rank = html.split('data-testid="rank-table"')[1].split('<tr data-indicator="5">')[1]
+    assert "第 1 / 6" in rank.split("</tr>")[0]
+    assert 'data-testid="ranking-link"' not in html
     assert yuecheng_client.get("/monitoring/districts/330603/").status_code == 404
     assert yuecheng_client.get("/monitoring/districts/330603/?format=xlsx").status_code == 404
     assert yuecheng_client.get("/monitoring/districts/330600/").status_code == 404

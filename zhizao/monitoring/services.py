@@ -338,17 +338,25 @@ def latest_year(plan: Plan) -> int:
 def district_ranking(plan: Plan, year: int, user=None) -> dict:
     """Each district's five-year progress on every indicator it is judged on, its rank per
     indicator (1 = furthest ahead), and a composite rank from the mean of its weighted ranks
-    (weights per indicator number in the setting ZHIZAO_RANKING_WEIGHTS; 1 otherwise)."""
-    districts = [r for r in visible_regions(user, plan) if r.parent_id == plan.region_id]
+    (weights per indicator number in the setting ZHIZAO_RANKING_WEIGHTS; 1 otherwise). Without
+    a user (the command line, or a district's own place among all), every district is ranked."""
+    if user is None:
+        districts = list(Region.objects.filter(parent=plan.region_id).order_by("sort_order"))
+    else:
+        districts = [r for r in visible_regions(user, plan) if r.parent_id == plan.region_id]
     weights = getattr(settings, "ZHIZAO_RANKING_WEIGHTS", {})
     progress = {d.pk: plan_progress(plan, year, d, user=user) for d in districts}
     indicators = list(plan.indicators.order_by("number"))
     rows, rank_sums = [], {d.pk: [Decimal(0), Decimal(0)] for d in districts}
     for position, indicator in enumerate(indicators):
         cells = {d.pk: progress[d.pk][position]["five_year_progress"] for d in districts}
-        ranked = sorted((v, pk) for pk, v in cells.items() if v is not None)
-        ranked.sort(key=lambda item: -item[0])
-        ranks = {pk: place for place, (_, pk) in enumerate(ranked, start=1)}
+        # Competition ranking: districts with equal progress share a place (1, 2, 2, 4).
+        values = [v for v in cells.values() if v is not None]
+        ranks = {
+            pk: 1 + sum(1 for other in values if other > v)
+            for pk, v in cells.items()
+            if v is not None
+        }
         weight = Decimal(str(weights.get(indicator.number, 1)))
         for pk, place in ranks.items():
             rank_sums[pk][0] += weight * place

@@ -11,7 +11,6 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from zhizao.core.roles import is_city_admin
 from zhizao.core.scoping import scope_queryset
 from zhizao.core.xlsx import table_workbook_bytes
 from zhizao.monitoring.services import (
@@ -56,7 +55,9 @@ def district(request, code: str):
     annex = annex_rows(plan, place, year, progress, request.user)
     if request.GET.get("format") == "xlsx":
         return _annex_workbook(place, year, annex)
-    ranking = _ranking(plan, year, place, request.user) if is_city_admin(request.user) else None
+    # An officer sees its own district's place among all districts (not their figures): the
+    # ranking is computed over every district, as the city sees it.
+    ranking = _ranking(plan, year, place)
     return render(
         request,
         "monitoring/district.html",
@@ -166,15 +167,14 @@ def _annex_chart(annex: list[dict]) -> dict:
     }
 
 
-def _ranking(plan, year: int, place, user) -> dict:
+def _ranking(plan, year: int, place) -> dict:
     """The district's place in `district_ranking`: composite and per indicator, each with the
-    number of districts ranked. Only the city admin is shown it (the ranking reads every
-    district), so the ranking is the same for every viewer: it is cached per state of the
-    figures (values_stamp), like the overview."""
+    number of districts ranked. The ranking is the same for every viewer: it is cached per state
+    of the figures (values_stamp), like the overview."""
     key = f"monitoring:ranking:{plan.pk}:{year}:{values_stamp(plan)}"
     ranking = cache.get(key)
     if ranking is None:
-        ranking = district_ranking(plan, year, user)
+        ranking = district_ranking(plan, year)
         cache.set(key, ranking, timeout=3600)
     position = next(i for i, d in enumerate(ranking["districts"]) if d.pk == place.pk)
     _, score, composite = ranking["composite"][position]
