@@ -32,6 +32,10 @@ At the default size every figure is the plan's.
 
 The same seed gives the same data. The step writes only into an empty registry (no titles,
 applications or batches) and otherwise keeps what is there, as the enterprise demo does.
+
+The parts: pool.py reads the enterprises, quotas.py says how many titles each district gets a
+year, allocation.py chooses who gets them and what waits now, records.py builds the rows with
+their workflow, writing.py writes them in bulk.
 """
 
 import random
@@ -177,7 +181,7 @@ def generate_cultivation_demo(
         round(needed),
         (actors.member_firm_id,) if actors.member_firm_id else (),
     )
-    log(f"梯度培育：读取 {len(firms)} 家企业；企业类称号按 {scale:.0%} 的规模生成。")
+    log(f"梯度培育：读取 {len(firms)} 家企业；企业类称号按 {scale * 100:.3g}% 的规模生成。")
     paces = district_paces(districts, rng)
     shared = dict(
         base_year=plan.base_year,
@@ -235,8 +239,9 @@ def generate_cultivation_demo(
     last_year = flow_years[-1] if flow_years else plan.base_year
     for title in records.titles:
         title["published"] = title["year"] < last_year or not flow_years
+    # Two titles are revoked in the year before the last (2023), none before the plan.
     revoke_year = flow_years[-2] if len(flow_years) > 1 else last_year
-    revocations = allocation.revocations(revoke_year)
+    revocations = allocation.revocations(revoke_year) if flow_years else []
 
     stored = []
     try:
@@ -295,7 +300,7 @@ def summary(result: CultivationDemoResult) -> str:
         f"{result.waiting} 份），申报批次 {result.batches} 个"
     )
     if result.scale < 1:
-        text += f"；企业类称号按规上企业数缩放为方案数的 {result.scale:.0%}"
+        text += f"；企业类称号按规上企业数缩放为方案数的 {result.scale * 100:.3g}%"
     if result.experts_created:
         password = next(a for a in DEMO_ACCOUNTS if a.role == Role.EXPERT).password
         text += f"；新建评审专家账号 {'、'.join(result.experts_created)}（密码 {password}）"

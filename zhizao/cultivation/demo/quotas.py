@@ -93,7 +93,10 @@ def quota(
         for _ in range(n):
             year = base_year - BASE_YEARS + 1 + _weighted_index(rng, BASE_YEARS)
             base[d][year] = base[d].get(year, 0) + 1
-    shares = schedule_shares(indicator, flow_years, first_year, last_year)
+    # Each year's additions are the schedule's change since the year before, whether or not
+    # the demo covers that year: a demo of 2024 alone adds 2024's share, not 2021–2024's.
+    shares = schedule_shares(indicator, range(first_year, last_year + 1), first_year, last_year)
+    shares[first_year - 1] = 0.0
     additions = {}
     for d in district_ids:
         pace = paces.get(d, 1.0)
@@ -104,14 +107,12 @@ def quota(
             if planned > 0:
                 pace = max(0.0, min(pace, room / planned))
         lean = max(-0.45, min(0.45, 2.5 * (pace - 1)))
-        done, by_year = 0, {}
-        for year in flow_years:
-            cumulative = max(
-                done, math.floor(floors[d] * factor * shares[year] * pace + 0.5 + lean)
-            )
-            by_year[year] = cumulative - done
-            done = cumulative
-        additions[d] = by_year
+
+        def by_then(year: int, d=d, pace=pace, lean=lean) -> int:
+            share = shares[year]
+            return math.floor(floors[d] * factor * share * pace + 0.5 + lean) if share else 0
+
+        additions[d] = {y: max(0, by_then(y) - by_then(y - 1)) for y in flow_years}
     return Quota(base=base, additions=additions)
 
 

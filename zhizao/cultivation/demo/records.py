@@ -64,7 +64,7 @@ PROJECTS = {
     "municipal-digital-workshop": ("数字化生产车间", "智能化生产车间", "柔性生产数字化车间"),
     "municipal-smart-factory": ("智能工厂",),
     "provincial-smart-factory": ("智能工厂", "数字化车间"),
-    "future-factory-candidate": ("“未来工厂”培育",),
+    "future-factory-candidate": ("“未来工厂”",),
     "provincial-future-factory": ("“未来工厂”",),
     "transformation-completed": ("智能化技术改造", "生产线智能化改造", "数字化改造"),
 }
@@ -216,7 +216,11 @@ class Records:
             prefix = f"{self.city.name[:1]}市经信"
         slot = (title_type.code, year, district.pk if district else None, key)
         if slot not in self.documents:
-            self.documents[slot] = f"{prefix}〔{year}〕{self.rng.randint(12, 180)}号"
+            used = set(self.documents.values())
+            number = f"{prefix}〔{year}〕{self.rng.randint(12, 180)}号"
+            while number in used:  # another decision of the issuer that year
+                number = f"{prefix}〔{year}〕{self.rng.randint(12, 180)}号"
+            self.documents[slot] = number
         return self.documents[slot]
 
     def batch(self, title_type: TitleType, year: int) -> dict:
