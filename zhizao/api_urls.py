@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from zhizao.bridge.api import VIEWSETS as BRIDGE_VIEWSETS
 from zhizao.core.api import IndustryClusterViewSet, RegionViewSet
 from zhizao.cultivation.api import (
     ApplicationViewSet,
@@ -9,6 +10,12 @@ from zhizao.cultivation.api import (
     LadderViewSet,
     TitleTypeViewSet,
     TitleViewSet,
+)
+from zhizao.diagnosis.api import (
+    CoverageViewSet,
+    ExpertDiagnosisViewSet,
+    QuestionnaireViewSet,
+    SelfAssessmentViewSet,
 )
 from zhizao.enterprises.api import EnterpriseViewSet, YearLockViewSet, YearlyReportViewSet
 from zhizao.plans.api import IndicatorViewSet, PlanViewSet, RegionTargetViewSet, YearTargetViewSet
@@ -28,3 +35,9 @@ router.register("batches", BatchViewSet)
 router.register("applications", ApplicationViewSet)
 router.register("titles", TitleViewSet)
 router.register("ladder", LadderViewSet, basename="ladder")
+for prefix, viewset in BRIDGE_VIEWSETS:
+    router.register(prefix, viewset, basename=prefix)
+router.register("diagnosis/self-assessments", SelfAssessmentViewSet)
+router.register("diagnosis/expert-diagnoses", ExpertDiagnosisViewSet)
+router.register("diagnosis/questionnaire", QuestionnaireViewSet, basename="diagnosis-questionnaire")
+router.register("diagnosis/coverage", CoverageViewSet, basename="diagnosis-coverage")

@@ -200,6 +200,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReportStatusEnum": "zhizao.enterprises.models.ReportStatus",
         "ApplicationStatusEnum": "zhizao.cultivation.models.ApplicationStatus",
+        "EntryStatusEnum": "zhizao.bridge.models.EntryStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

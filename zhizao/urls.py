@@ -16,6 +16,7 @@ urlpatterns = [
     path("public/", include("zhizao.monitoring.public_urls")),
     path("cultivation/", include("zhizao.cultivation.urls")),
     path("diagnosis/", include("zhizao.diagnosis.urls")),
+    path("bridge/", include("zhizao.bridge.urls")),
     path("public/titles/", cultivation_titles.public_title_list, name="public_titles"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

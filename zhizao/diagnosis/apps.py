@@ -5,3 +5,7 @@ class DiagnosisConfig(AppConfig):
     name = "zhizao.diagnosis"
     label = "diagnosis"
     verbose_name = "诊断服务"
+
+    def ready(self):
+        # Registers the diagnosis step of `zhizao demo` (core.demo_steps).
+        from zhizao.diagnosis import demo  # noqa: F401
