@@ -5,3 +5,7 @@ class BridgeConfig(AppConfig):
     name = "zhizao.bridge"
     label = "bridge"
     verbose_name = "新智造鹊桥"
+
+    def ready(self):
+        # Registers the bridge step of `zhizao demo` (core.demo_steps).
+        from zhizao.bridge import demo  # noqa: F401
