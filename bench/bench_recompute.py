@@ -11,16 +11,23 @@ Targets (500,000 enterprises × 6 years, PostgreSQL, the 2-core reference machin
 - the full `recompute(plan)` at most 10 s, and within 5× of DuckDB computing the same aggregates
   over the same rows (the seven enterprise indicators' sums and counts per district and year over
   city-approved reports of enterprises above scale in that year, with the above-scale counts);
-- the incremental recompute after one city approval, `recompute(plan, years=[Y, Y + 1],
-  districts=[one district])` as the background task runs it, at most 200 ms; timed for the
-  district with the most enterprises and the one with the fewest (or --district NAME).
+- the incremental recompute after one city approval at most 200 ms; timed for the district with
+  the most enterprises and the one with the fewest (or --district NAME), both ways the background
+  task can take: the delta (the approved report's own figures added to the stored parts,
+  `monitoring/delta.py`: the whole task as the worker runs it, after a real `approve_report`, each
+  run a different above-scale report of year Y, returned first with `return_report` and timed
+  too), and the re-aggregation it falls back to, `recompute(plan, years=[Y, Y + 1],
+  districts=[one district], changed_years=[Y])`.
 
 DuckDB is not a project dependency: `.venv/bin/pip install duckdb` to include it; without it that
 part is skipped with a message. The rows are copied into DuckDB (COPY … TO STDOUT from
-PostgreSQL into a CSV file, read by DuckDB; the load is not timed) and its results are checked
-against the parts the engine stored. Medians of --repeat runs (3 by default) after one warm-up;
-the load average is printed because other work on the machine moves the figures. A kept database
-is migrated first (pending migrations only); the recompute rewrites its indicator values.
+PostgreSQL into a CSV file, read by DuckDB; the load is not timed), its runs alternate with the
+full recomputes (so that a burst of other work on the machine weighs on both sides of the ratio),
+and its results are checked at the end against the parts the engine stored (after the deltas).
+Medians of --repeat runs (3 by default) after one warm-up; the load average is printed because
+other work on the machine moves the figures. A kept database is migrated first (pending
+migrations only); the recompute rewrites its indicator values, and the delta runs return and
+approve again real reports (which end as they were: city-approved).
 """
 
 import argparse
@@ -94,6 +101,9 @@ def parse_args():
         help="make a throwaway PostgreSQL database with N demo enterprises × 2020–2025",
     )
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--delta-runs", type=int, default=7, help="reports approved per district (delta path)"
+    )
     parser.add_argument("--year", type=int, default=None, help="approved year (default: last-1)")
     parser.add_argument("--district", default=None, help="district name (default: the largest)")
     parser.add_argument("--pg-host", default="127.0.0.1")
@@ -226,10 +236,22 @@ def run(args) -> None:
         f"after one warm-up; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
 
+    # DuckDB first (its load is not timed), so that its runs can alternate with the full
+    # recomputes: both then see the same load on the machine.
+    duck = None if args.no_duckdb else duckdb_load(plan, districts)
     start = time.perf_counter()
     recompute(plan)
     first = (time.perf_counter() - start) * 1000
-    full, full_log = timed(lambda: recompute(plan), args.repeat)
+    full_log = QueryLog()
+    with connection.execute_wrapper(full_log):
+        recompute(plan)  # warm-up
+    full = []
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        recompute(plan)
+        full.append((time.perf_counter() - start) * 1000)
+        if duck:
+            duck.run_once()
     incremental = []
     for district in chosen:
         timings, log = timed(
@@ -240,7 +262,8 @@ def run(args) -> None:
             args.repeat,
         )
         incremental.append((district, timings, log))
-    duck = None if args.no_duckdb else duckdb_timings(plan, districts, args.repeat)
+    deltas = [(district, *delta_timings(district, year, args.delta_runs)) for district in chosen]
+    check = duck.check() if duck else None
 
     print()
     print("| what | median ms | min ms | max ms | queries | target |")
@@ -254,16 +277,30 @@ def run(args) -> None:
     )
     for district, timings, log in incremental:
         row(
-            f"incremental `recompute(plan, years={years}, districts=[…], changed_years={years[:1]})`, {district.name} "
+            f"re-aggregation (the delta's fallback) `recompute(plan, years={years}, "
+            f"districts=[…], changed_years={years[:1]})`, {district.name} "
             f"({sizes.get(district.pk, 0):,} enterprises)",
             timings,
             len(log.queries),
             "≤ 200",
         )
+    for district, approvals, returns, log, _hows in deltas:
+        label = f"{district.name} ({sizes.get(district.pk, 0):,} enterprises)"
+        row(
+            f"delta after one city approval (the task, as the worker runs it), {label}",
+            approvals,
+            len(log.queries),
+            "≤ 200",
+        )
+        row(f"delta after the return of an approved report, {label}", returns, len(log.queries))
     if duck:
-        each, one = statistics.median(duck["each"]), statistics.median(duck["one"])
-        row("DuckDB: the engine's aggregates, one query per indicator + counts", duck["each"], 14)
-        row("DuckDB: the same aggregates in one query per table", duck["one"], 2)
+        each, one = statistics.median(duck.timings_each), statistics.median(duck.timings_one)
+        row(
+            "DuckDB: the engine's aggregates, one query per indicator + counts",
+            duck.timings_each,
+            14,
+        )
+        row("DuckDB: the same aggregates in one query per table", duck.timings_one, 2)
         full_ms = statistics.median(full)
         print(
             f"| ratio full recompute / DuckDB, per-indicator queries | {full_ms / each:.1f}× "
@@ -275,9 +312,9 @@ def run(args) -> None:
         )
         print()
         print(
-            f"DuckDB {duck['version']}, {duck['threads']} threads; load into DuckDB (not timed "
-            f"above): {duck['load_s']:.1f} s; its results equal the engine's stored parts: "
-            f"{duck['check']}"
+            f"DuckDB {duck.version}, {duck.threads} threads, its runs alternating with the full "
+            f"recomputes; load into DuckDB (not timed above): {duck.load_s:.1f} s; its results "
+            f"equal the engine's stored parts after every run above: {check}"
         )
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     print()
@@ -287,6 +324,71 @@ def run(args) -> None:
         print()
         print(f"Slowest queries of one incremental recompute, {district.name}:")
         print_queries(sorted(log.queries, reverse=True)[:4])
+    for district, _approvals, _, log, hows in deltas:
+        print()
+        paths = ", ".join(f"{how} × {n}" for how, n in hows.most_common())
+        print(f"Every query of one approval's task, {district.name} (paths taken: {paths}):")
+        print_queries(log.queries)
+
+
+def delta_timings(district, year: int, runs: int):
+    """One warm-up and `runs` timed approvals, each of a different city-approved above-scale
+    report of the district and year: returned by the city admin (its task timed), then approved
+    again (`approve_report`, its task timed as the worker runs it). Returns the approval and
+    return timings (ms), the queries of the warm-up approval's task, and how each task went."""
+    from collections import Counter
+
+    from django.db import connection
+    from django.db.models import Exists, OuterRef
+
+    from zhizao.accounts.models import User
+    from zhizao.core.models import Task
+    from zhizao.core.roles import Role
+    from zhizao.core.tasks import run_task
+    from zhizao.enterprises.models import ReportStatus, ScaleStatus, YearlyReport
+    from zhizao.enterprises.services import approve_report, return_report
+    from zhizao.monitoring.delta import RECOMPUTE_TASK
+
+    admin, _ = User.objects.get_or_create(
+        username="bench-recompute-city-admin", defaults={"role": Role.CITY_ADMIN}
+    )
+    above = ScaleStatus.objects.filter(
+        enterprise=OuterRef("enterprise_id"), year=year, above_scale=True
+    )
+    reports = list(
+        YearlyReport.objects.filter(
+            year=year, status=ReportStatus.CITY_APPROVED, enterprise__region=district
+        )
+        .filter(Exists(above))
+        .order_by("pk")[: runs + 1]
+    )
+
+    def task_ms(log=None) -> float:
+        task = Task.objects.filter(name=RECOMPUTE_TASK).latest("pk")
+        start = time.perf_counter()
+        if log is None:
+            run_task(task)
+        else:
+            with connection.execute_wrapper(log):
+                run_task(task)
+        ms = (time.perf_counter() - start) * 1000
+        task.refresh_from_db()
+        if task.status != "done":
+            sys.exit(f"the recompute task failed: {task.error}")
+        hows.update(task.result.get("how", ["whole recompute"]))
+        return ms
+
+    approvals, returns, hows, log = [], [], Counter(), QueryLog()
+    for run_number, report in enumerate(reports):
+        return_report(report, admin, "基准测试：退回")
+        returned = task_ms()
+        YearlyReport.objects.filter(pk=report.pk).update(status=ReportStatus.DISTRICT_APPROVED)
+        approve_report(YearlyReport.objects.get(pk=report.pk), admin)
+        approved = task_ms(log if run_number == 0 else None)
+        if run_number:  # the first is the warm-up
+            approvals.append(approved)
+            returns.append(returned)
+    return approvals, returns, log, hows
 
 
 def print_queries(queries) -> None:
@@ -299,7 +401,7 @@ def print_queries(queries) -> None:
 # --- DuckDB ---------------------------------------------------------------------------------
 
 
-def duckdb_timings(plan, districts, repeat: int) -> dict | None:
+def duckdb_load(plan, districts) -> "DuckRuns | None":
     try:
         import duckdb
     except ImportError:
@@ -391,27 +493,43 @@ def duckdb_timings(plan, districts, repeat: int) -> dict | None:
     def one_scan():
         return [duck.execute(sql).fetchall() for sql in one]
 
-    results = each()  # warm-up
+    each()  # warm-up
     one_scan()
-    timings_each, timings_one = [], []
-    for _ in range(repeat):
+    return DuckRuns(
+        duck=duck,
+        each=each,
+        one_scan=one_scan,
+        indicators=indicators,
+        load_s=load_s,
+        version=duckdb.__version__,
+        threads=duck.execute("SELECT current_setting('threads')").fetchone()[0],
+    )
+
+
+class DuckRuns:
+    """DuckDB loaded with the rows, its two ways of computing the aggregates, and their timings:
+    `run_once` is called between the full recomputes, so both see the same load."""
+
+    def __init__(self, *, duck, each, one_scan, indicators, load_s, version, threads):
+        self.duck, self.each, self.one_scan, self.indicators = duck, each, one_scan, indicators
+        self.load_s, self.version, self.threads = load_s, version, threads
+        self.timings_each: list[float] = []
+        self.timings_one: list[float] = []
+
+    def run_once(self) -> None:
         start = time.perf_counter()
-        each()
-        timings_each.append((time.perf_counter() - start) * 1000)
+        self.each()
+        self.timings_each.append((time.perf_counter() - start) * 1000)
         start = time.perf_counter()
-        one_scan()
-        timings_one.append((time.perf_counter() - start) * 1000)
-    check = compare(indicators, results)
-    threads = duck.execute("SELECT current_setting('threads')").fetchone()[0]
-    duck.close()
-    return {
-        "each": timings_each,
-        "one": timings_one,
-        "load_s": load_s,
-        "check": check,
-        "version": duckdb.__version__,
-        "threads": threads,
-    }
+        self.one_scan()
+        self.timings_one.append((time.perf_counter() - start) * 1000)
+
+    def check(self) -> str:
+        """Whether DuckDB's figures equal the parts the engine stored (after every run above,
+        the deltas included); closes DuckDB."""
+        result = compare(self.indicators, self.each())
+        self.duck.close()
+        return result
 
 
 def export_csv(table: str, select: str, path: Path) -> None:

@@ -262,10 +262,19 @@ def return_report(report: YearlyReport, user, reason: str) -> YearlyReport:
 def queue_recompute(report: YearlyReport, user) -> None:
     """The indicators of the report's district and year change when it starts or stops
     counting: queue their recomputation (in the same transaction, so it runs only if the
-    approval is kept). The engine registers the task; this app only names it."""
+    approval is kept). The engine registers the task; this app only names it. The payload says
+    which report started (+1, city approval) or stopped (-1, return) counting, and its
+    `updated_at` as this change left it, so the engine can apply that one report's figures."""
     enqueue(
         RECOMPUTE_TASK,
-        {"year": report.year, "district": report.enterprise.region_id, "title": "重算指标"},
+        {
+            "year": report.year,
+            "district": report.enterprise.region_id,
+            "report": report.pk,
+            "sign": 1 if report.status == ReportStatus.CITY_APPROVED else -1,
+            "changed_at": report.updated_at.isoformat(),
+            "title": "重算指标",
+        },
         user,
     )
 

@@ -1,7 +1,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from zhizao.monitoring.models import IndicatorValue, PublishedYear, ReportedValue
+from zhizao.monitoring.models import (
+    AppliedChange,
+    IndicatorValue,
+    PublishedYear,
+    ReportedValue,
+    ValuesLock,
+)
 
 
 @admin.register(IndicatorValue)
@@ -52,3 +58,27 @@ class PublishedYearAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Bookkeeping of the engine: shown for inspection, changed only by the engine."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ValuesLock)
+class ValuesLockAdmin(ReadOnlyAdmin):
+    list_display = ["plan"]
+
+
+@admin.register(AppliedChange)
+class AppliedChangeAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "task", "region", "year", "applied_at"]
+    list_filter = ["year"]

@@ -1,21 +1,31 @@
 """The indicator engine: actual values per indicator × region × year, from the source the plan
 file defines for each indicator, stored with the parts they were computed from.
 
-One SQL aggregation covers every enterprise-sourced indicator, district and year at once (one more
-counts the above-scale population); the city's value is the same formula over the sum of its
-districts' parts. Recomputing one district after one report is approved re-aggregates that
-district's changed year only and rebuilds the rest from stored parts."""
+One SQL aggregation covers every enterprise-sourced indicator, district and year at once, with
+the above-scale population from the same rows (the year's above-scale statuses, each joined to
+its counted report); the city's value is the same formula over the sum of its
+districts' parts. Recomputing one district re-aggregates that district's changed year only and
+rebuilds the rest from stored parts; one report's approval or return is usually applied as a
+delta instead (`monitoring/delta.py`). Every writer of the parts holds the plan's ValuesLock."""
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, FilteredRelation, Max, OuterRef, Q
 
-from zhizao.core.models import Region, RegionLevel
+from zhizao.core.models import Region, RegionLevel, Task
 from zhizao.enterprises.models import ReportStatus, ScaleStatus, YearlyReport
 from zhizao.monitoring.formulas import Formula, FormulaError, parse_formula
-from zhizao.monitoring.models import IndicatorValue, ReportedStatus, ReportedValue, ValueSource
+from zhizao.monitoring.models import (
+    AppliedChange,
+    IndicatorValue,
+    ReportedStatus,
+    ReportedValue,
+    ValuesLock,
+    ValueSource,
+)
 from zhizao.monitoring.registry import counter_named
 from zhizao.plans.models import Indicator, IndicatorKind, Plan
 
@@ -27,6 +37,15 @@ class EnterpriseSource:
     formula: Formula
     above_scale: bool = True
     divisions: tuple[str, ...] = ()
+
+    @property
+    def basis(self) -> str:
+        """A fingerprint of what the parts are computed with: parts stored under another basis
+        (before a plan change) are aggregated again, never added to."""
+        text = "\n".join(
+            (self.formula.text.strip(), str(self.above_scale), ",".join(self.divisions))
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def source_type(indicator: Indicator) -> str:
@@ -53,6 +72,29 @@ def districts_of(plan: Plan) -> list[Region]:
     return list(Region.objects.filter(parent=plan.region, level=RegionLevel.COUNTY))
 
 
+def enterprise_sources(indicators) -> dict[int, EnterpriseSource]:
+    return {
+        indicator.pk: enterprise_source(indicator)
+        for indicator in indicators
+        if source_type(indicator) == ValueSource.ENTERPRISE
+    }
+
+
+def lock_values(plan: Plan) -> None:
+    """Hold the plan's values lock until the transaction ends. Every writer of the plan's
+    enterprise-sourced parts (an aggregation, a report's delta) takes it before reading them, so
+    one never works from parts another is rewriting, and an aggregation's snapshot is taken after
+    every earlier writer committed. A no-op on SQLite, whose writers are serialised anyway."""
+    ValuesLock.objects.select_for_update().get_or_create(plan=plan)
+
+
+def task_watermark() -> int:
+    """The highest background-task id now. Read after an aggregation: a report's change is queued
+    in the same transaction as the change, so a change in the aggregated rows has its task at or
+    below this mark, and a change whose task is above it is not in them."""
+    return Task.objects.aggregate(top=Max("pk"))["top"] or 0
+
+
 @transaction.atomic
 def recompute(
     plan: Plan,
@@ -68,16 +110,14 @@ def recompute(
     year); the chosen districts' parts of the other years needed (the previous year of a growth
     rate, the next year) are taken from their stored values, and aggregated only where none are
     stored. A recompute of some districts leaves the reported indicators alone: a report's
-    approval does not change them."""
+    approval does not change them. It holds the plan's values lock (`lock_values`) from its
+    first statement, so it never interleaves with a report's delta or another recompute."""
+    lock_values(plan)
     years = years or list(range(plan.base_year, plan.last_year + 1))
     all_districts = districts_of(plan)
     chosen = [d for d in all_districts if districts is None or d.pk in districts]
     indicators = list(plan.indicators.all())
-    sources = {
-        indicator.pk: enterprise_source(indicator)
-        for indicator in indicators
-        if source_type(indicator) == ValueSource.ENTERPRISE
-    }
+    sources = enterprise_sources(indicators)
     written = _recompute_enterprise(
         plan, indicators, sources, years, chosen, all_districts, changed_years
     )
@@ -154,50 +194,122 @@ def _query_years(source: EnterpriseSource, years) -> set[int]:
     return set(years) | ({y - 1 for y in years} if source.formula.growth else set())
 
 
+# The reports that count: city-approved (ADR 0003), as a condition on the report itself and on a
+# report joined to an above-scale status (`scale_parts`).
+COUNTED = Q(status=ReportStatus.CITY_APPROVED)
+COUNTED_JOINED = Q(enterprise__reports__status=ReportStatus.CITY_APPROVED)
+
+
 def _aggregate_parts(sources: dict, years: list[int], districts: list[Region]) -> dict:
     """{indicator pk: (parts, population)} of the enterprise-sourced indicators per (district,
-    year), from one report query per above-scale flag and one population query: each indicator's
-    aggregates are named i{pk}_… and restricted to its industry divisions by a filter."""
+    year): the above-scale ones in one pass over the above-scale statuses joined to their year's
+    counted reports (the population and the parts at once), the others in one report query."""
     fetched = {pk: ({}, {}) for pk in sources}
     if not sources or not years or not districts:
         return fetched
+    for above_scale, group in source_groups(sources):
+        if above_scale:
+            statuses = ScaleStatus.objects.filter(year__in=years, enterprise__region__in=districts)
+            found = scale_parts(group, statuses, COUNTED_JOINED)
+        else:
+            reports = YearlyReport.objects.filter(
+                COUNTED, year__in=years, enterprise__region__in=districts
+            )
+            found = {key: (parts, {}) for key, parts in report_parts(group, reports).items()}
+        for key, (parts, population) in found.items():
+            for pk, indicator_parts in parts.items():
+                fetched[pk][0][key] = indicator_parts
+            for pk, n in population.items():
+                fetched[pk][1][key] = n
+    return fetched
+
+
+def source_groups(sources: dict):
+    """The sources split by their above-scale flag: (flag, {indicator pk: source})."""
     for above_scale in (True, False):
         group = {pk: s for pk, s in sources.items() if s.above_scale == above_scale}
-        if not group:
-            continue
-        reports = YearlyReport.objects.filter(
-            status=ReportStatus.CITY_APPROVED, year__in=years, enterprise__region__in=districts
-        )
-        if above_scale:
-            above = ScaleStatus.objects.filter(
-                enterprise=OuterRef("enterprise_id"), year=OuterRef("year"), above_scale=True
-            )
-            reports = reports.filter(Exists(above))
-        aliases, aggregates = {}, {}
+        if group:
+            yield above_scale, group
+
+
+def scale_parts(group: dict, statuses, counted: Q) -> dict:
+    """{(district, year): ({indicator pk: parts}, {indicator pk: population})} for the
+    above-scale indicators of `group`, in one grouped query over the above-scale rows of
+    `statuses`, each joined (left) to the report of its enterprise and year that matches
+    `counted` (a condition on `enterprise__reports__…`): the population counts the statuses (of
+    the source's divisions), the parts the reports joined. A report's delta runs the same with
+    `counted` naming that report alone, so that what it adds is exactly what an aggregation
+    counts for it."""
+    report = FilteredRelation(
+        "enterprise__reports", condition=Q(enterprise__reports__year=F("year")) & counted
+    )
+    aliases, aggregates = {}, {}
+    division_sets = sorted({s.divisions for s in group.values()})
+    for i, divisions in enumerate(division_sets):
+        where = Q(enterprise__industry_division__in=divisions) if divisions else None
+        aggregates[f"n{i}"] = Count("pk", filter=where)
+    for pk, source in group.items():
+        _add_expressions(aliases, aggregates, pk, source, "report__")
+    rows = (
+        statuses.filter(above_scale=True)
+        .annotate(report=report)
+        .alias(**aliases)
+        .values("enterprise__region_id", "year")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    result = {}
+    for row in rows:
+        parts, population = result.setdefault((row["enterprise__region_id"], row["year"]), ({}, {}))
         for pk, source in group.items():
-            prefix = f"i{pk}_"
-            where = _in_divisions(source)
-            row_aliases, formula_aggregates = source.formula.query_expressions(prefix, where)
-            aliases.update(row_aliases)
-            aggregates[prefix + "reporters"] = Count("pk", filter=where)
-            aggregates.update(formula_aggregates)
-        rows = (
-            reports.alias(**aliases)
-            .values("enterprise__region_id", "year")
-            .annotate(**aggregates)
-            .order_by()
-        )
-        for row in rows:
-            key = (row["enterprise__region_id"], row["year"])
-            for pk, source in group.items():
-                prefix = f"i{pk}_"
-                names = ["reporters", *source.formula.specs]
-                parts = {name: Decimal(row[prefix + name]) for name in names}
-                if parts["reporters"]:
-                    fetched[pk][0][key] = parts
-        if above_scale:
-            _count_population(group, years, districts, fetched)
-    return fetched
+            found = _parts_of(row, pk, source)
+            if found:
+                parts[pk] = found
+            n = row[f"n{division_sets.index(source.divisions)}"]
+            if n:
+                population[pk] = n
+    return result
+
+
+def report_parts(group: dict, reports) -> dict:
+    """{(district, year): {indicator pk: parts}} of `reports` for the indicators of `group`
+    (which do not ask for above-scale enterprises), in one grouped query."""
+    aliases, aggregates = {}, {}
+    for pk, source in group.items():
+        _add_expressions(aliases, aggregates, pk, source)
+    rows = (
+        reports.alias(**aliases)
+        .values("enterprise__region_id", "year")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    result = {}
+    for row in rows:
+        parts = result.setdefault((row["enterprise__region_id"], row["year"]), {})
+        for pk, source in group.items():
+            found = _parts_of(row, pk, source)
+            if found:
+                parts[pk] = found
+    return result
+
+
+def _add_expressions(aliases: dict, aggregates: dict, pk: int, source, path: str = "") -> None:
+    """An indicator's aggregates, named i{pk}_… (so that several share one query), restricted to
+    its industry divisions; `reporters` counts the reports (reached through `path`)."""
+    prefix = f"i{pk}_"
+    where = _in_divisions(source)
+    row_aliases, formula_aggregates = source.formula.query_expressions(prefix, where, path)
+    aliases.update(row_aliases)
+    aggregates[prefix + "reporters"] = Count(f"{path}pk", filter=where)
+    aggregates.update(formula_aggregates)
+
+
+def _parts_of(row: dict, pk: int, source) -> dict | None:
+    """An indicator's parts from a grouped row; None where no report counted for it."""
+    prefix = f"i{pk}_"
+    names = ["reporters", *source.formula.specs]
+    parts = {name: Decimal(row[prefix + name]) for name in names}
+    return parts if parts["reporters"] else None
 
 
 def _in_divisions(source: EnterpriseSource) -> Q | None:
@@ -206,32 +318,18 @@ def _in_divisions(source: EnterpriseSource) -> Q | None:
     return Q(enterprise__industry_division__in=source.divisions)
 
 
-def _count_population(group: dict, years, districts, fetched: dict) -> None:
-    """How many enterprises should have reported: the above-scale ones of the region and year
-    (of the source's divisions), one count per set of divisions, in one query."""
-    division_sets = sorted({s.divisions for s in group.values()})
-    counts = {
-        f"n{i}": Count("pk", filter=Q(enterprise__industry_division__in=d) if d else None)
-        for i, d in enumerate(division_sets)
-    }
-    statuses = ScaleStatus.objects.filter(
-        year__in=years, above_scale=True, enterprise__region__in=districts
-    )
-    for row in statuses.values("enterprise__region_id", "year").annotate(**counts).order_by():
-        key = (row["enterprise__region_id"], row["year"])
-        for pk, source in group.items():
-            n = row[f"n{division_sets.index(source.divisions)}"]
-            if n:
-                fetched[pk][1][key] = n
-
-
 def _recompute_enterprise(plan, indicators, sources, years, chosen, all_districts, changed_years):
     """The enterprise-sourced values of the chosen districts and the city: one read of the
-    stored parts, one aggregation, one delete and one insert for all these indicators."""
+    stored parts, one aggregation, one delete and one insert for all these indicators.
+
+    The rows aggregated are stamped with the task watermark read after the aggregation (see
+    `task_watermark`); a recompute of every district also deletes the delta markers up to that
+    mark of the years it aggregated and wrote (their changes are in the new parts, and a retried
+    task at or below the mark re-aggregates rather than adds). Parts stored under another basis
+    (a plan change since) are not reused: every district and year is recomputed instead."""
     if not sources:
         return 0
     query_years = set().union(*(_query_years(s, years) for s in sources.values()))
-    chosen_ids = {d.pk for d in chosen}
     stored: dict[int, dict[tuple[int, int], IndicatorValue]] = {pk: {} for pk in sources}
     for value in IndicatorValue.objects.filter(
         indicator_id__in=list(sources),
@@ -239,6 +337,15 @@ def _recompute_enterprise(plan, indicators, sources, years, chosen, all_district
         year__in=sorted(query_years),
     ):
         stored[value.indicator_id][(value.region_id, value.year)] = value
+    if len(chosen) < len(all_districts) or changed_years is not None:
+        stale = any(
+            value.basis != sources[pk].basis for pk in sources for value in stored[pk].values()
+        )
+        if stale:  # parts from before a plan change: recompute every district and year
+            chosen, changed_years = all_districts, None
+            years = list(range(plan.base_year, plan.last_year + 1))
+            query_years = set().union(*(_query_years(s, years) for s in sources.values()))
+    chosen_ids = {d.pk for d in chosen}
     if changed_years is None:
         aggregate_years = query_years
     else:  # the other years of the chosen districts from their stored parts, where stored
@@ -248,6 +355,7 @@ def _recompute_enterprise(plan, indicators, sources, years, chosen, all_district
                 if any((d, year) not in stored[pk] for d in chosen_ids):
                     aggregate_years.add(year)
     fetched = _aggregate_parts(sources, sorted(aggregate_years), chosen)
+    watermark = task_watermark()
 
     city = plan.region
     values = []
@@ -255,27 +363,53 @@ def _recompute_enterprise(plan, indicators, sources, years, chosen, all_district
         if indicator.pk not in sources:
             continue
         parts, population = fetched[indicator.pk]
+        through = {(d, year): watermark for d in chosen_ids for year in aggregate_years}
         # The districts not recomputed (and the chosen ones in the years not aggregated) keep
         # their stored parts, from which the city is rebuilt.
         for (region_id, year), value in stored[indicator.pk].items():
             if region_id in chosen_ids and year in aggregate_years:
                 continue
+            through[(region_id, year)] = value.aggregated_through
             if value.components:
                 parts[(region_id, year)] = {k: Decimal(v) for k, v in value.components.items()}
                 population.setdefault((region_id, year), value.population)
             elif region_id in chosen_ids:
                 population.setdefault((region_id, year), value.population)
         values += _values(
-            indicator, sources[indicator.pk], years, chosen, all_districts, city, parts, population
+            indicator,
+            sources[indicator.pk],
+            years,
+            (chosen, all_districts, city),
+            (parts, population, through),
         )
     IndicatorValue.objects.filter(
         indicator_id__in=list(sources), region__in=[*chosen, city], year__in=years
     ).delete()
     IndicatorValue.objects.bulk_create(values, batch_size=1000)
+    if len(chosen) == len(all_districts):  # every district's rows of `years` now carry the mark
+        AppliedChange.objects.filter(
+            plan=plan, year__in=sorted(set(years) & aggregate_years), task_id__lte=watermark
+        ).delete()
     return len(values)
 
 
-def _values(indicator, source, years, chosen, all_districts, city, parts, population) -> list:
+def level_of(formula: Formula, components: dict | None) -> Decimal | None:
+    """The formula over one region's and year's parts; None without reporters."""
+    if not components or not components.get("reporters"):
+        return None
+    return formula.evaluate(components)
+
+
+def value_of(formula: Formula, level: Decimal | None, before: Decimal | None) -> Decimal | None:
+    """The stored value from the year's level (a growth rate: against the year before's)."""
+    if formula.growth:
+        level = (level / before - 1) * 100 if level is not None and before else None
+    return _rounded(level)
+
+
+def _values(indicator, source, years, regions, stored) -> list:
+    chosen, all_districts, city = regions
+    parts, population, through = stored
     formula = source.formula
     for year in sorted(_query_years(source, years)):
         district_parts = [parts[(d.pk, year)] for d in all_districts if (d.pk, year) in parts]
@@ -289,29 +423,25 @@ def _values(indicator, source, years, chosen, all_districts, city, parts, popula
             population[(city.pk, year)] = sum(c or 0 for c in counts)
 
     def level(region_id: int, year: int) -> Decimal | None:
-        components = parts.get((region_id, year))
-        if not components or not components.get("reporters"):
-            return None
-        return formula.evaluate(components)
+        return level_of(formula, parts.get((region_id, year)))
 
     values = []
     for region in [*chosen, city]:
         for year in years:
-            value = level(region.pk, year)
-            if formula.growth:
-                before = level(region.pk, year - 1)
-                value = (value / before - 1) * 100 if value is not None and before else None
+            before = level(region.pk, year - 1) if formula.growth else None
             components = parts.get((region.pk, year), {})
             values.append(
                 IndicatorValue(
                     indicator=indicator,
                     region=region,
                     year=year,
-                    value=_rounded(value),
+                    value=value_of(formula, level(region.pk, year), before),
                     source=ValueSource.ENTERPRISE,
                     components={k: str(v) for k, v in components.items()},
                     reporters=int(components["reporters"]) if components else 0,
                     population=population.get((region.pk, year)),
+                    basis=source.basis,
+                    aggregated_through=through.get((region.pk, year)),
                 )
             )
     return values

@@ -7,8 +7,9 @@ A formula is arithmetic over aggregates of city-approved yearly reports:
     growth(sum(value_added) / sum(employees))
 It is parsed with Python's `ast` into a whitelisted tree, never evaluated with `eval`. Each
 aggregate (sum, count, count_if) becomes one SQL aggregate computed per region and year in one
-query (which several formulas can share: `Formula.query_expressions` names them with a prefix
-and can restrict them with a filter); the arithmetic around them is done on those few numbers,
+query (which several formulas can share: `Formula.query_expressions` names them with a prefix,
+can restrict them with a filter, and can read the report's fields through a relation, e.g. from
+the above-scale statuses joined to their reports); the arithmetic around them is done on those few numbers,
 so a city's value is the same formula over the sums of its districts' parts. `growth(x)` is the
 year's rate of x against the previous year, in %.
 """
@@ -39,6 +40,7 @@ class AggregateSpec:
     expression: object = None  # the row-level ORM expression summed or compared
     lookup: str = ""
     value: object = None
+    node: object = None  # the row expression as parsed, to build it again through a relation
 
 
 @dataclass
@@ -51,16 +53,24 @@ class Formula:
     growth: bool = False
     specs: dict[str, AggregateSpec] = field(default_factory=dict)  # key → what it aggregates
 
-    def query_expressions(self, prefix: str = "", where: Q | None = None) -> tuple[dict, dict]:
+    def query_expressions(
+        self, prefix: str = "", where: Q | None = None, path: str = ""
+    ) -> tuple[dict, dict]:
         """The row aliases and aggregates of this formula for a query shared with others: every
         name starts with `prefix` (so two formulas' a0 or row aliases do not collide), and every
-        aggregate counts only the rows matching `where` (e.g. the source's industry divisions)."""
+        aggregate counts only the rows matching `where` (e.g. the source's industry divisions).
+        `path` reaches the report from the query's rows (e.g. "report__" for a relation joined
+        as `report`); count() and count_if then count the rows that have a report."""
         aliases, aggregates = {}, {}
         for key, spec in self.specs.items():
             alias = f"{prefix}row_{key}"
+            if path and spec.node is not None:
+                spec = AggregateSpec(
+                    spec.function, _row_expression(spec.node, path), spec.lookup, spec.value
+                )
             if spec.function == "count_if":
                 aliases[alias] = spec.expression
-            aggregates[prefix + key] = _build_aggregate(spec, alias, where)
+            aggregates[prefix + key] = _build_aggregate(spec, alias, where, path)
         return aliases, aggregates
 
     def evaluate(self, components: dict[str, Decimal]) -> Decimal | None:
@@ -127,7 +137,7 @@ def _aggregate(node: ast.Call) -> AggregateSpec:
     if len(node.args) != 1:
         raise FormulaError(f"{function}(…) 只接受一个表达式。")
     if function == "sum":
-        return AggregateSpec("sum", _row_expression(node.args[0]))
+        return AggregateSpec("sum", _row_expression(node.args[0]), node=node.args[0])
     comparison = node.args[0]
     if not (isinstance(comparison, ast.Compare) and len(comparison.ops) == 1):
         raise FormulaError("count_if(…) 需要一个比较，例如 count_if(uses_mes >= 1)。")
@@ -137,14 +147,17 @@ def _aggregate(node: ast.Call) -> AggregateSpec:
         isinstance(right, ast.Constant) and isinstance(right.value, int | float)
     ):
         raise FormulaError(f"count_if 中的比较「{ast.unparse(comparison)}」不受支持。")
-    return AggregateSpec("count_if", _row_expression(comparison.left), operator, right.value)
+    return AggregateSpec(
+        "count_if", _row_expression(comparison.left), operator, right.value, comparison.left
+    )
 
 
-def _build_aggregate(spec: AggregateSpec, alias: str, where: Q | None = None):
+def _build_aggregate(spec: AggregateSpec, alias: str, where: Q | None = None, path: str = ""):
     """The ORM aggregate of `spec`; a count_if compares through the row-level alias `alias` (so
-    that sums of flags, uses_erp + uses_mes …, work); `where` restricts the rows counted."""
+    that sums of flags, uses_erp + uses_mes …, work); `where` restricts the rows counted; counts
+    count the reports reached through `path`."""
     if spec.function == "count":
-        return Count("pk", filter=where)
+        return Count(f"{path}pk", filter=where)
     if spec.function == "sum":
         return Coalesce(
             Sum(
@@ -156,21 +169,21 @@ def _build_aggregate(spec: AggregateSpec, alias: str, where: Q | None = None):
             output_field=DecimalField(max_digits=24, decimal_places=4),
         )
     condition = Q(**{f"{alias}__{spec.lookup}": spec.value})
-    return Count("pk", filter=condition if where is None else condition & where)
+    return Count(f"{path}pk", filter=condition if where is None else condition & where)
 
 
-def _row_expression(node):
+def _row_expression(node, path: str = ""):
     if isinstance(node, ast.Name):
         spec = FIELDS_BY_NAME.get(node.id)
         if spec is None:
             raise FormulaError(f"「{node.id}」不是年度数据的字段。")
         if spec.kind == "bool":
-            return Cast(F(node.id), IntegerField())
-        return F(node.id)
+            return Cast(F(path + node.id), IntegerField())
+        return F(path + node.id)
     if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
         return Value(node.value)
     if isinstance(node, ast.BinOp) and type(node.op) in ROW_OPERATORS:
-        left, right = _row_expression(node.left), _row_expression(node.right)
+        left, right = _row_expression(node.left, path), _row_expression(node.right, path)
         return {"+": left + right, "-": left - right, "*": left * right}[
             ROW_OPERATORS[type(node.op)]
         ]

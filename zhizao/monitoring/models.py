@@ -37,6 +37,15 @@ class IndicatorValue(models.Model):
         "季度累计", default=0, help_text="0：全年；1–4：尚无全年数，为当年 1 至该季度累计。"
     )
     computed_at = models.DateTimeField("计算时间", auto_now=True)
+    # Enterprise-sourced values only (ADR 0004, "One approval, one delta"): a fingerprint of the
+    # source the parts were computed with (formula, scale, divisions), so parts from before a plan
+    # change are never added to; and, on a district's row, the highest background-task id that
+    # existed when its parts were last aggregated: a report's change queued after it is not in
+    # them (unless applied since as a delta, see AppliedChange), one queued up to it may be.
+    basis = models.CharField("计算口径", max_length=16, blank=True, default="", editable=False)
+    aggregated_through = models.PositiveBigIntegerField(
+        "汇总截至任务", null=True, blank=True, editable=False
+    )
 
     scope = Scope(region_field="region", others_see_all=False)
 
@@ -170,3 +179,50 @@ class PublishedYear(models.Model):
     @property
     def is_public(self) -> bool:
         return self.withdrawn_at is None
+
+
+class ValuesLock(models.Model):
+    """One row per plan, locked (SELECT … FOR UPDATE) by every writer of the plan's
+    enterprise-sourced parts before it reads them: an aggregation and a report's delta never
+    interleave (ADR 0004, "One approval, one delta")."""
+
+    plan = models.OneToOneField(
+        Plan, verbose_name="方案", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+
+    scope = Scope()
+
+    class Meta:
+        verbose_name = "指标计算锁"
+        verbose_name_plural = "指标计算锁"
+
+    def __str__(self) -> str:
+        return f"{self.plan} 指标计算锁"
+
+
+class AppliedChange(models.Model):
+    """A report's approval or return, added to or taken from a district's stored parts as a
+    delta by its background task: a retried task finds it here and changes nothing. A full
+    recompute makes the markers it covers redundant and deletes them."""
+
+    plan = models.ForeignKey(Plan, verbose_name="方案", on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey(
+        "core.Task", verbose_name="后台任务", on_delete=models.CASCADE, related_name="+"
+    )
+    region = models.ForeignKey(
+        Region, verbose_name="地区", on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField("年份")
+    applied_at = models.DateTimeField("应用时间", auto_now_add=True)
+
+    scope = Scope()
+
+    class Meta:
+        verbose_name = "已计入的报表变动"
+        verbose_name_plural = "已计入的报表变动"
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "task"], name="applied_change_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} 任务 #{self.task_id}"
