@@ -294,8 +294,12 @@ def test_the_report_shows_score_level_charts_with_tables_gaps_history_and_median
     assert re.search(
         r"现代纺织集群中位数</td><td class=\"num\">2.00</td><td class=\"num\">3<", comparison
     )
-    # and no recommendations until the resource library exists
-    assert "资源库" not in page and "推荐" not in page
+    # each gap links to the bridge's solutions, providers and cases of its sub-domain
+    po_gap = gaps.split("PO-3-01")[1].split("</tr>")[0]
+    assert '<a href="/bridge/solution/?subdomain=PO">方案</a>' in po_gap
+    assert '<a href="/bridge/case/?subdomain=PO">案例</a>' in po_gap
+    # and the enterprise can turn its gaps into needs
+    assert f'href="/bridge/needs/from-gaps/?assessment={submitted.pk}"' in page
 
 
 def test_a_draft_has_no_report_yet(draft, enterprise_user):
