@@ -249,7 +249,7 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
-    timings, queries = [], []
+    timings, cpu, queries = [], [], []
     for need in loaded.needs.values():
         rank(need, limit=10)  # warm-up
         counter = QueryCounter()
@@ -257,19 +257,22 @@ def main() -> None:
             rank(need, limit=10)
         queries.append(counter.count)
         for _ in range(options.repeat):
-            begin = time.perf_counter()
+            begin, begin_cpu = time.perf_counter(), time.process_time()
             rank(need, limit=10)
             timings.append((time.perf_counter() - begin) * 1000)
+            cpu.append((time.process_time() - begin_cpu) * 1000)
     timings.sort()
     p95 = timings[min(len(timings) - 1, round(0.95 * len(timings)) - 1)]
     print(
         f"\nmatching one need at {total:,} documents, {len(timings)} runs ({len(loaded.needs)} needs × {options.repeat})"
     )
-    print("| median ms | p95 ms | max ms | queries |\n|---|---|---|---|")
+    print("| median ms | p95 ms | max ms | median CPU ms of this process | queries |")
+    print("|---|---|---|---|---|")
     print(
         f"| {statistics.median(timings):.1f} | {p95:.1f} | {timings[-1]:.1f} | "
-        f"{min(queries)}–{max(queries)} |"
+        f"{statistics.median(cpu):.1f} | {min(queries)}–{max(queries)} |"
     )
+    print(f"load average during the runs: {os.getloadavg()[0]:.1f} (cores: {os.cpu_count()})")
     print("\n| set | needs | precision@5 | nDCG@10 |\n|---|---|---|---|")
     quality(f"with {extra:,} synthetic entries (unjudged, counted not relevant)", loaded)
 

@@ -208,8 +208,21 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-# Progress status thresholds (DESIGN.md): behind schedule by less than this share is amber.
 ZHIZAO_DEFAULT_PLAN = os.environ.get("DEFAULT_PLAN", "shaoxing-2021-2025")
+
+# Diagnosis coverage counts assessments and visits of the last N years (诊断全覆盖).
+ZHIZAO_DIAGNOSIS_COVERAGE_YEARS = 3
+
+# Supply–demand matching (供需对接): the weight of each kind of evidence in a match's score.
+ZHIZAO_MATCH_WEIGHTS = {
+    "text": 0.50,
+    "industry": 0.15,
+    "subdomain": 0.15,
+    "local": 0.05,
+    "cases": 0.05,
+    "budget": 0.05,
+    "rating": 0.05,
+}
 
 LOGGING = {
     "version": 1,

@@ -243,9 +243,11 @@ def test_matching_takes_the_same_number_of_queries_whatever_the_number_of_candid
         large = rank(dyeing_need, limit=50)
 
     # then matching took no more queries (the instances of the results kept are loaded per
-    # library, so fewer libraries among them take fewer), and at most a fixed bound
+    # library, so fewer libraries among them take fewer), and at most a fixed bound: 1 text
+    # search, 3 per library, 3 for providers and cases, 1 per library kept, and on PostgreSQL
+    # a savepoint with SET LOCAL jit = off
     assert len(large) > len(small)
-    assert len(many.captured_queries) <= len(few.captured_queries) <= 20
+    assert len(many.captured_queries) <= len(few.captured_queries) <= 25
 
 
 def test_the_match_command_prints_the_ranking_as_json(dyeing_need):

@@ -3,16 +3,20 @@ a need, with a score in [0, 1] and the reasons in words.
 
 Candidates come from two sides, in a fixed number of queries whatever the library size:
 
-1. text: the search index (the backend `zhizao.bridge.search.search` uses, published entries
-   only, any of the words) queried with the need's keywords — the words of its title and description weighted by TF-IDF, the title
-   counted twice; the hits' scores, divided by the best, are the text relevance;
+1. text: the search index (the backend `zhizao.bridge.search.search` uses: published entries,
+   any of the words, the backend's text score) queried with the need's most telling keywords —
+   the words of its title and description weighted by TF-IDF, the title counted twice, words in
+   most entries (data/matching-common-words.txt) left out — its best TEXT_HITS;
 2. structure: per library, the published entries in the need's cluster or GB/T 4754 division or
    sharing one of its sub-domains, best first by a cheap SQL proxy, at most
-   `STRUCTURED_CANDIDATES` of them (plus the text hits of that library).
+   STRUCTURED_CANDIDATES of them (plus the text hits of that library).
 
 Each candidate is then scored in Python from these features, each in [0, 1]:
 
-    text       the text relevance above
+    text       BM25 of the keywords (with their synonyms, IDF-weighted, the title counting
+               triple) over the candidate's indexed words, divided by the best candidate's
+               (内容相关 from 0.5). Computed here rather than taken from the backend so that it
+               is the same on SQLite and PostgreSQL (ts_rank_cd weighs no word by its rarity)
     industry   1 same division (or same cluster when either side states no division: 同行业),
                0.6 same cluster but another division (同产业集群), 0.5 an entry for every
                industry (it names none), 0 otherwise
@@ -32,18 +36,23 @@ Each candidate is then scored in Python from these features, each in [0, 1]:
 The weights are the setting ZHIZAO_MATCH_WEIGHTS (DEFAULT_WEIGHTS for what it leaves out).
 """
 
-import re
-from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Case as SqlCase
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
+from zhizao.bridge.matching_text import (  # noqa: F401  (re-exported)
+    MATCH_LIBRARIES,
+    common_words,
+    need_keywords,
+    text_hits,
+    text_scores,
+)
 from zhizao.bridge.models import (
     Case,
     ExpertProfile,
@@ -63,13 +72,6 @@ DEFAULT_WEIGHTS = {
     "budget": 0.05,
     "rating": 0.05,
 }
-MATCH_LIBRARIES = (
-    Library.SOLUTION,
-    Library.PROVIDER,
-    Library.EXPERT,
-    Library.FINANCE,
-    Library.CASE,
-)
 MODELS = {
     Library.SOLUTION: Solution,
     Library.PROVIDER: Provider,
@@ -79,8 +81,6 @@ MODELS = {
 }
 WITH_PROVIDER = (Library.SOLUTION, Library.CASE)
 
-TEXT_HITS = 100  # hits asked of the search backend
-QUERY_KEYWORDS = 10  # keywords of the need sent as the query
 STRUCTURED_CANDIDATES = 100  # per library
 FULL_CASES = 5  # this many cases of the provider in the cluster count fully
 NEUTRAL_RATING = Decimal(3)
@@ -110,63 +110,6 @@ class MatchResult:
         return SEPARATOR.join(self.reasons)
 
 
-# --- text relevance ---------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _idf() -> tuple[dict[str, float], float]:
-    """jieba's IDF table (words of general Chinese text), and its median for unknown words:
-    domain words the table lacks (定型机, 落筒) weigh as rare words."""
-    from jieba.analyse.tfidf import DEFAULT_IDF, IDFLoader
-
-    loader = IDFLoader(DEFAULT_IDF)
-    return loader.idf_freq, loader.median_idf
-
-
-_WORD = re.compile(r"[^\W_]+")
-
-
-def need_keywords(need: Need, count: int = QUERY_KEYWORDS) -> list[str]:
-    """The need's most telling words, best first: TF-IDF over the title (counted twice) and the
-    description, stopwords and single characters left out (a lone letter or digit too)."""
-    from zhizao.bridge.search.segmentation import normalize, stopwords, tokenizer
-
-    stop = stopwords()
-    counts: Counter = Counter()
-    for text, times in ((need.title, 2), (need.description, 1)):
-        # Without HMM: no made-up words from the need's own phrasing (想建, 网做).
-        for piece in tokenizer().cut(normalize(text), HMM=False):
-            for word in _WORD.findall(piece):
-                if len(word) > 1 and word not in stop and not word.isdigit():
-                    counts[word] += times
-    idf, median = _idf()
-    scored = sorted(counts, key=lambda w: (-counts[w] * idf.get(w, median), w))
-    return scored[:count]
-
-
-def text_scores(need: Need, libraries=MATCH_LIBRARIES) -> dict[tuple[str, int], float]:
-    """(library, object_id) → text relevance in (0, 1] of the published entries the search
-    index finds for the need's keywords.
-
-    This is the search backend's own ranking (`Backend.ranked`: the same SQL and formula as
-    `search()`), asked for entries with *any* of the keywords, as `search()` does when no entry
-    has them all, and without the facet counts, which matching does not show: one statement."""
-    try:
-        from zhizao.bridge.search import backends, segmentation
-    except ImportError:  # the structured part works without the search backend
-        return {}
-    groups = segmentation.query_groups(" ".join(need_keywords(need)))
-    if not groups:
-        return {}
-    rows = backends.backend_for().ranked(
-        groups, True, None, {"library": [str(x) for x in libraries]}, TEXT_HITS, 0, timezone.now()
-    )
-    best = max((float(row[-1]) for row in rows), default=0.0)
-    if best <= 0:
-        return {}
-    return {(str(row[1]), int(row[2])): float(row[-1]) / best for row in rows}
-
-
 # --- candidates -------------------------------------------------------------------------------
 
 
@@ -175,7 +118,10 @@ def _division(need: Need) -> str:
 
 
 def _json_has(field_name: str, code: str) -> Q:
-    # JSON lists are stored as text like ["17", "28"] on both databases.
+    """The JSON list field holds `code`: jsonb containment on PostgreSQL, and on SQLite (no
+    containment lookup) a match in its text, which is like ["17", "28"]."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field_name}__contains": [code]})
     return Q(**{f"{field_name}__icontains": f'"{code}"'})
 
 
@@ -431,11 +377,30 @@ def rank(need: Need, limit: int = 10, libraries=MATCH_LIBRARIES) -> list[MatchRe
     """The best `limit` published entries of `libraries` for the need, best first (ties by
     library and id, so that the order is stable), with their model instances as `entry`."""
     need = _with_relations(need)
-    text = text_scores(need, libraries)
+    with _planned_plainly():
+        return _rank(need, limit, libraries)
+
+
+@contextmanager
+def _planned_plainly():
+    """On PostgreSQL, no JIT compilation for matching's statements: their cost estimates
+    (subqueries per row) trigger it, and compiling takes longer than running them."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
+
+
+def _rank(need: Need, limit: int, libraries) -> list[MatchResult]:
+    groups, hits = text_hits(need, libraries)
     candidates: list[Candidate] = []
     for library in libraries:
-        ids = [object_id for (lib, object_id) in text if lib == library]
+        ids = [object_id for (lib, object_id) in hits if lib == library]
         candidates += _structured(need, library, ids)
+    text = text_scores(groups, [(c.library, c.pk) for c in candidates])
     _providers(candidates)
     counts = provider_case_counts(need, {c.provider.pk for c in candidates if c.provider})
     weight = weights()
@@ -456,21 +421,3 @@ def _with_relations(need: Need) -> Need:
     if "enterprise" in state and "region" in state:
         return need
     return Need.objects.select_related("enterprise", "region").get(pk=need.pk)
-
-
-def explain(result: MatchResult) -> str:
-    """One line for a command's table: the score and the reasons."""
-    return f"{result.score:.4f} {result.reasons_text or '—'}"
-
-
-__all__ = [
-    "DEFAULT_WEIGHTS",
-    "MATCH_LIBRARIES",
-    "MatchResult",
-    "explain",
-    "need_keywords",
-    "rank",
-    "score_candidate",
-    "text_scores",
-    "weights",
-]

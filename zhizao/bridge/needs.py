@@ -323,7 +323,7 @@ def match_need(need: Need, limit: int = DEFAULT_MATCH_LIMIT, user=None) -> list[
     the score and reasons of matches still recommended and adds the new ones; matches already
     in contact are left as they are. Returns the need's matches of this ranking, best first."""
     need = Need.objects.select_for_update().select_related("enterprise", "region").get(pk=need.pk)
-    if user is not None and not (may_post(user, need.enterprise) or is_city_admin(user)):
+    if user is not None and not may_post(user, need.enterprise):
         raise BridgeForbidden("只有该企业的用户或市级管理员可以为需求匹配资源。")
     if need.status != NeedStatus.OPEN:
         raise BridgeError(f"需求「{need.title}」{need.get_status_display()}，不能匹配。")

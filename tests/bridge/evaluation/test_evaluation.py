@@ -5,10 +5,10 @@ over the 60 judged needs of set.yaml stay above a floor a little below the measu
 from tests.bridge.evaluation.evalset import build, evaluate, read_set
 from zhizao.bridge.matching import rank
 
-# Measured 2026-11-26 with the default weights: SQLite P@5 0.750, nDCG@10 0.898;
-# PostgreSQL see bench/README.md. The floors leave 0.05 for harmless reorderings.
+# Measured 2026-11-26 with the default weights, the same on SQLite and PostgreSQL:
+# precision@5 0.753, nDCG@10 0.894. The floors leave 0.05 for harmless reorderings.
 PRECISION_AT_5_FLOOR = 0.70
-NDCG_AT_10_FLOOR = 0.85
+NDCG_AT_10_FLOOR = 0.84
 
 
 def test_the_set_is_large_enough_and_consistent():
