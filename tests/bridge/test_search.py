@@ -165,6 +165,9 @@ def test_every_word_must_match_unless_none_has_them_all(filler):
     assert titles(results) == [both.title] and not results.relaxed
     relaxed = search("印染 珍珠饰品")
     assert relaxed.relaxed and set(titles(relaxed)) == {both.title, one.title}
+    # Words that match, filtered away: the filters are what to change, nothing is relaxed.
+    filtered = search("印染 MES", libraries=["expert"])
+    assert filtered.total == 0 and not filtered.relaxed
 
 
 def test_anonymous_finds_published_entries_only(filler):
@@ -275,9 +278,12 @@ def test_pages(faceted):
     assert search("印染", offset=10).hits == []
 
 
-def test_a_search_is_two_statements(faceted, django_assert_num_queries):
-    with django_assert_num_queries(2):
-        search("印染 MES", libraries=["solution"], clusters=["textile"])
+def test_a_search_is_one_statement(faceted, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        results = search("印染 MES", libraries=["solution"], clusters=["textile"])
+    assert results.total == 1 and len(results.hits) == 1
+    with django_assert_num_queries(2):  # no entry has both words: again with either
+        assert search("印染 黄酒").relaxed
     with django_assert_num_queries(0):
         search("的")
 
@@ -427,7 +433,11 @@ def test_the_index_follows_changes_and_removals(filler):
     indexed(entry)
     assert search("定子").total == 0
     remove_entry(Library.SOLUTION, entry.pk)
-    assert search("定子", user=make_user(Role.CITY_ADMIN)).total == 0
+    admin = make_user(Role.CITY_ADMIN)
+    assert search("定子", user=admin).total == 0
+    assert search("财务报表", user=admin).total == 6
+    SearchDocument.objects.all().delete()
+    assert search("财务报表", user=admin).total == 0
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -450,3 +460,58 @@ def test_rebuild_index_replaces_everything(plan, workers):
     # The triggers are back: later single updates are searchable.
     indexed(make_solution("黄酒灌装机器人"))
     assert search("黄酒").total == 1
+
+
+def test_remembered_blocks_cut_as_the_whole_text_would():
+    from zhizao.bridge.search import segmentation
+
+    text = (
+        "Café：柯桥恒达印染ＭＥＳ系统、ｔｉｍｅｓ 数字化车间改造。カタカナ 2024年，效率提升23.5%！"
+    )
+    expected = []
+    for piece in segmentation.tokenizer().cut_for_search(segmentation.normalize(text)):
+        for word in segmentation.split_words(piece):
+            if word not in segmentation.stopwords():
+                expected.extend(
+                    segmentation._long_inner_words(segmentation.tokenizer().FREQ, word)
+                    if len(word) > 4
+                    else []
+                )
+                expected.append(word)
+    assert segmentation.index_words(text) == expected
+    assert segmentation.index_words(text) == expected  # from the remembered blocks
+
+
+def test_the_search_command(faceted):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command(
+        "bridge", "search", "印染", "--library", "solution", "--format", "json", stdout=out
+    )
+    payload = json.loads(out.getvalue())
+    assert payload["total"] == 2 and [h["library"] for h in payload["hits"]] == ["solution"] * 2
+    assert payload["hits"][0]["score"] >= payload["hits"][1]["score"] > 0
+    out = StringIO()
+    call_command("bridge", "search", "印染", "--limit", "1", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "「印染」共 4 条" and lines[1].startswith("排名") and len(lines) == 3
+    out = StringIO()
+    call_command("bridge", "reindex", stdout=out)
+    assert "检索索引已重建：共 13 条（case 1，provider 2，software 6" in out.getvalue()
+    assert search("印染").total == 4
+
+
+def test_titles_reach_the_index_when_their_transaction_commits(
+    plan, django_capture_on_commit_callbacks
+):
+    enterprise = make_enterprise("嵊州厨电智造有限公司", region="嵊州市")
+    with django_capture_on_commit_callbacks(execute=True):
+        title = make_title("transformation-completed", enterprise=enterprise, published=True)
+    assert {h.library for h in search("嵊州厨电").hits} == {"enterprise", "project"}
+    with django_capture_on_commit_callbacks(execute=True):
+        title.delete()
+    assert search("嵊州厨电").total == 0

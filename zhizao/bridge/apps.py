@@ -9,3 +9,8 @@ class BridgeConfig(AppConfig):
     def ready(self):
         # Registers the bridge step of `zhizao demo` (core.demo_steps).
         from zhizao.bridge import demo  # noqa: F401
+
+        # The registry's search documents follow the titles of the cultivation app.
+        from zhizao.bridge.search import signals
+
+        signals.connect()

@@ -32,7 +32,6 @@ from zhizao.bridge.libraries import (
 )
 from zhizao.bridge.models import MatchStatus, Provider, Solution
 from zhizao.core.models import IndustryCluster, Region, RegionLevel
-from zhizao.core.roles import Role
 from zhizao.diagnosis.questionnaire import load_questionnaire
 from zhizao.enterprises.models import Enterprise
 
@@ -481,13 +480,6 @@ class GapsForm(forms.Form):
 
 # --- matches ---------------------------------------------------------------------------------
 
-ADVANCE_LABELS = {
-    MatchStatus.CONTACTED: "已联系",
-    MatchStatus.NEGOTIATING: "洽谈中",
-    MatchStatus.SIGNED: "已签约",
-    MatchStatus.DELIVERED: "已交付",
-}
-
 
 class AdvanceForm(forms.Form):
     status = forms.ChoiceField(label="推进到", widget=forms.Select(attrs=SELECT))
@@ -516,8 +508,3 @@ class AdvanceForm(forms.Form):
         if data.get("status") == MatchStatus.SIGNED and data.get("contract_value") is None:
             self.add_error("contract_value", "签约时请填写签约金额（万元）。")
         return data
-
-
-def role_label(user) -> str:
-    role = getattr(user, "role", None)
-    return Role(role).label if role in Role.values else ""

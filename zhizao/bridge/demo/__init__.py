@@ -562,6 +562,7 @@ STAGES = (
     ("closed", 0.10),
 )
 FLOW = ("recommended", "contacted", "negotiating", "signed", "delivered")
+SIGNERS = ("solution", "provider", "case")
 
 
 class NeedMaker:
@@ -700,7 +701,9 @@ def match_needs(needs: list[Need], rng: random.Random, now, stamp, provider_user
         ranked = [(r, responders_of(r)) for r in rank(need, limit=MATCHES_PER_NEED)]
         if not ranked:
             continue
-        walked, stage = ranked[0][0], _stage(rng)
+        # contracts are signed with providers: walk the best solution, provider or case
+        walked = next((r for r, _ in ranked if r.library in SIGNERS), ranked[0][0])
+        stage = _stage(rng)
         if need._demo_member:
             stage = next(member_plan, stage)
         else:
@@ -717,7 +720,7 @@ def match_needs(needs: list[Need], rng: random.Random, now, stamp, provider_user
                 score=Decimal(str(round(ranked_result.score, 4))),
                 reasons=list(ranked_result.reasons),
             )
-            actor = people[0] if people else None
+            actor = people[0] if people else need.created_by
             match._trail = _trail(
                 match, need, stage if ranked_result is walked else "recommended", actor, rng, now
             )

@@ -1,6 +1,7 @@
 # The full-text index of the bridge's search (docs/adr/0006-bridge-search.md), per vendor:
 # SQLite FTS5 over the segmented words, SearchDocument as its external content, kept in step by
-# triggers; PostgreSQL a stored generated tsvector column (title 'A', body 'B') with a GIN index.
+# triggers; PostgreSQL a narrow side table (scope, facets, date, rating and the tsvector: title
+# 'A', body 'B') with a GIN index, kept in step by a trigger on SearchDocument.
 # zhizao/bridge/search/schema.py holds the same statements for repairs and bulk rebuilds.
 
 from django.db import migrations
@@ -33,16 +34,51 @@ SQLITE_BACKWARD = [
     "DROP TABLE IF EXISTS bridge_searchdocument_fts",
 ]
 POSTGRESQL_FORWARD = [
-    "ALTER TABLE bridge_searchdocument ADD COLUMN IF NOT EXISTS search_vector tsvector "
-    "GENERATED ALWAYS AS ("
-    "setweight(to_tsvector('simple'::regconfig, coalesce(title_words, '')), 'A') || "
-    "setweight(to_tsvector('simple'::regconfig, coalesce(body_words, '')), 'B')) STORED",
-    "CREATE INDEX IF NOT EXISTS bridge_searchdocument_search_vector ON bridge_searchdocument "
-    "USING gin (search_vector)",
+    "CREATE TABLE IF NOT EXISTS bridge_searchdocument_tsv (id bigint PRIMARY KEY, "
+    "is_published boolean NOT NULL, library varchar(12) NOT NULL, object_id bigint NOT NULL, "
+    "cluster_codes varchar(400) NOT NULL, subdomain_codes varchar(200) NOT NULL, region_codes"
+    " varchar(200) NOT NULL, updated_at timestamp with time zone NOT NULL, rating numeric(3, "
+    "2), search_vector tsvector NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS bridge_searchdocument_tsv_search_vector ON "
+    "bridge_searchdocument_tsv USING gin (search_vector)",
+    "CREATE OR REPLACE FUNCTION bridge_searchdocument_tsv_sync() RETURNS trigger LANGUAGE "
+    "plpgsql AS $$ BEGIN IF coalesce(current_setting('zhizao.search_bulk_load', true), '') = "
+    "'on' THEN RETURN NULL; END IF; IF TG_OP = 'DELETE' THEN DELETE FROM "
+    "bridge_searchdocument_tsv WHERE id = OLD.id; RETURN NULL; END IF; IF TG_OP = 'UPDATE' "
+    "AND OLD.id <> NEW.id THEN DELETE FROM bridge_searchdocument_tsv WHERE id = OLD.id; END "
+    "IF; INSERT INTO bridge_searchdocument_tsv (id, is_published, library, object_id, "
+    "cluster_codes, subdomain_codes, region_codes, updated_at, rating, search_vector) VALUES "
+    "(NEW.id, NEW.is_published, NEW.library, NEW.object_id, NEW.cluster_codes, "
+    "NEW.subdomain_codes, NEW.region_codes, NEW.updated_at, NEW.rating, "
+    "setweight(to_tsvector('simple'::regconfig, coalesce(NEW.title_words, '')), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, coalesce(NEW.body_words, '')), 'B')) ON "
+    "CONFLICT (id) DO UPDATE SET is_published = EXCLUDED.is_published, library = "
+    "EXCLUDED.library, object_id = EXCLUDED.object_id, cluster_codes = "
+    "EXCLUDED.cluster_codes, subdomain_codes = EXCLUDED.subdomain_codes, region_codes = "
+    "EXCLUDED.region_codes, updated_at = EXCLUDED.updated_at, rating = EXCLUDED.rating, "
+    "search_vector = EXCLUDED.search_vector; RETURN NULL; END $$",
+    "CREATE OR REPLACE FUNCTION bridge_searchdocument_tsv_truncate() RETURNS trigger LANGUAGE"
+    " plpgsql AS $$ BEGIN TRUNCATE bridge_searchdocument_tsv; RETURN NULL; END $$",
+    "DROP TRIGGER IF EXISTS bridge_searchdocument_tsv_sync ON bridge_searchdocument",
+    "CREATE TRIGGER bridge_searchdocument_tsv_sync AFTER INSERT OR UPDATE OR DELETE ON "
+    "bridge_searchdocument FOR EACH ROW EXECUTE FUNCTION bridge_searchdocument_tsv_sync()",
+    "DROP TRIGGER IF EXISTS bridge_searchdocument_tsv_truncate ON bridge_searchdocument",
+    "CREATE TRIGGER bridge_searchdocument_tsv_truncate AFTER TRUNCATE ON "
+    "bridge_searchdocument FOR EACH STATEMENT EXECUTE FUNCTION "
+    "bridge_searchdocument_tsv_truncate()",
+    "INSERT INTO bridge_searchdocument_tsv (id, is_published, library, object_id, "
+    "cluster_codes, subdomain_codes, region_codes, updated_at, rating, search_vector) SELECT "
+    "d.id, d.is_published, d.library, d.object_id, d.cluster_codes, d.subdomain_codes, "
+    "d.region_codes, d.updated_at, d.rating, setweight(to_tsvector('simple'::regconfig, "
+    "coalesce(d.title_words, '')), 'A') || setweight(to_tsvector('simple'::regconfig, "
+    "coalesce(d.body_words, '')), 'B') FROM bridge_searchdocument AS d",
 ]
 POSTGRESQL_BACKWARD = [
-    "DROP INDEX IF EXISTS bridge_searchdocument_search_vector",
-    "ALTER TABLE bridge_searchdocument DROP COLUMN IF EXISTS search_vector",
+    "DROP TRIGGER IF EXISTS bridge_searchdocument_tsv_sync ON bridge_searchdocument",
+    "DROP TRIGGER IF EXISTS bridge_searchdocument_tsv_truncate ON bridge_searchdocument",
+    "DROP FUNCTION IF EXISTS bridge_searchdocument_tsv_sync()",
+    "DROP FUNCTION IF EXISTS bridge_searchdocument_tsv_truncate()",
+    "DROP TABLE IF EXISTS bridge_searchdocument_tsv",
 ]
 
 

@@ -9,22 +9,25 @@ library entry, `index_title(title)` for a title of the registry, `index_registri
 `rebuild_index()` in bulk.
 """
 
-from zhizao.bridge.search.backends import Hit, SearchResults, search
-from zhizao.bridge.search.indexing import (
-    index_entry,
-    index_registries,
-    index_title,
-    rebuild_index,
-    remove_entry,
-)
+# Imported on first use, so that `segmentation` (no Django) loads alone in worker processes.
+_EXPORTS = {
+    "Hit": "backends",
+    "SearchResults": "backends",
+    "search": "backends",
+    "index_entry": "indexing",
+    "index_registries": "indexing",
+    "index_title": "indexing",
+    "rebuild_index": "indexing",
+    "remove_entry": "indexing",
+}
+__all__ = sorted(_EXPORTS)
 
-__all__ = [
-    "Hit",
-    "SearchResults",
-    "index_entry",
-    "index_registries",
-    "index_title",
-    "rebuild_index",
-    "remove_entry",
-    "search",
-]
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    globals()[name] = value
+    return value

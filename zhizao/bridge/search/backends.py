@@ -1,10 +1,11 @@
 """One search interface, two backends: SQLite FTS5 (the embedded default) and PostgreSQL full-text
 search (production), chosen by the connection's vendor. docs/adr/0006-bridge-search.md says why.
 
-A search is two SQL statements on either backend: the facet counts and total of the matched set,
-then the ranked page of hits. Both statements narrow to what the user may see inside the SQL, by
-the same rule as `scope_queryset` (ENTRY scope: published, or maintained by the user; the city
-admin sees everything). Snippets are made in Python from the hits' original text.
+A search is one SQL statement on either backend: the matched set is materialised once (text
+match, scope, score parts), and the total, the facet counts and the ranked page of hits are read
+from it. It narrows to what the user may see inside the SQL, by the same rule as
+`scope_queryset` (ENTRY scope: published, or maintained by the user; the city admin sees
+everything). Snippets are made in Python from the hits' original text.
 
 Ranking, the same formula on both backends (all in SQL, so that ORDER BY … LIMIT pages):
 
@@ -50,6 +51,7 @@ QUALITY_WEIGHT = 0.10
 FRESHNESS_DAYS = 365.0
 NEUTRAL_RATING = 3.0
 MAX_LIMIT = 100
+MMAP_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -116,10 +118,6 @@ class Backend:
     def freshness(self, now: datetime) -> tuple[str, list]:
         raise NotImplementedError
 
-    def split_codes(self, column: str) -> tuple[str, str]:
-        """(FROM item splitting m.column into rows, the column holding one code)."""
-        raise NotImplementedError
-
     # --- shared ------------------------------------------------------------------------------
 
     def contains_code(self, column: str, code: str) -> tuple[str, list]:
@@ -152,81 +150,108 @@ class Backend:
                 params += condition_params
         return (" AND ".join(parts) or "1=1"), params
 
-    def facet_counts(self, groups, any_group, user, chosen) -> tuple[int, dict]:
-        """The total and, per facet, the counts of the matched set under the other facets'
-        filters (so that choosing a library still shows how many the other libraries have)."""
-        from_sql, where_sql, where_params, _, _ = self.match(groups, any_group)
-        scope, scope_params = scope_sql(user)
-        conditions = self.filters("m", chosen)
-        matched = (
-            f"WITH m AS MATERIALIZED (SELECT d.library, d.cluster_codes, d.subdomain_codes, "
-            f"d.region_codes {from_sql} WHERE {where_sql} AND {scope}) "
-        )
-        sql = []
-        params = [*where_params, *scope_params]
-        condition, condition_params = self._and(conditions)
-        sql.append(f"SELECT 'total', '', COUNT(*) FROM m WHERE {condition}")
-        params += condition_params
-        condition, condition_params = self._and(conditions, skip="library")
-        sql.append(
-            f"SELECT 'library', m.library, COUNT(*) FROM m WHERE {condition} GROUP BY m.library"
-        )
-        params += condition_params
-        for facet, column in CODE_COLUMNS.items():
-            split, code = self.split_codes(column)
-            condition, condition_params = self._and(conditions, skip=facet)
-            sql.append(
-                f"SELECT '{facet}', {code}, COUNT(*) FROM m, {split} "
-                f"WHERE m.{column} <> '' AND {condition} GROUP BY {code}"
-            )
-            params += condition_params
-        total, facets = 0, {facet: {} for facet in FACETS}
-        with self.connection.cursor() as cursor:
-            cursor.execute(matched + " UNION ALL ".join(sql), params)
-            for facet, code, count in cursor.fetchall():
-                if facet == "total":
-                    total = count
-                elif code:
-                    facets[facet][code] = count
-        for facet in FACETS:
-            facets[facet] = dict(
-                sorted(facets[facet].items(), key=lambda item: (-item[1], item[0]))
-            )
-        return total, facets
-
-    def ranked(self, groups, any_group, user, chosen, limit, offset, now) -> list[tuple]:
-        """(id, library, object_id, title, body, score) of the page, best first."""
+    def _scored(self, groups, any_group, user, now) -> tuple[str, list]:
+        """SELECT of the matched set visible to the user, with the parts of the score."""
         from_sql, where_sql, where_params, text, text_params = self.match(groups, any_group)
         scope, scope_params = scope_sql(user)
-        condition, condition_params = self._and(self.filters("d", chosen))
         freshness, freshness_params = self.freshness(now)
         quality = f"COALESCE(CAST(d.rating AS {self.float_type}), {NEUTRAL_RATING}) / 5.0"
         sql = (
-            "SELECT s.id, d.library, d.object_id, d.title, d.body, s.score FROM ("
-            " SELECT x.id, x.library, x.object_id,"
-            "  (CASE WHEN x.best > 0 THEN x.t / x.best ELSE 1.0 END)"
-            f"  * ({RELEVANCE_FLOOR} + {FRESHNESS_WEIGHT} * x.fresh + {QUALITY_WEIGHT} * x.quality)"
-            "  AS score"
-            " FROM (SELECT y.*, MAX(y.t) OVER () AS best FROM ("
-            f"  SELECT d.id, d.library, d.object_id, {text} AS t, {freshness} AS fresh,"
-            f"  {quality} AS quality {from_sql}"
-            f"  WHERE {where_sql} AND {scope} AND {condition}"
-            " ) AS y) AS x"
-            " ORDER BY score DESC, x.library, x.object_id LIMIT %s OFFSET %s"
-            f") AS s JOIN {self.table} AS d ON d.id = s.id"
-            " ORDER BY s.score DESC, d.library, d.object_id"
+            "SELECT d.id, d.library, d.object_id, d.cluster_codes, d.subdomain_codes,"
+            f" d.region_codes, {text} AS t, {freshness} AS fresh, {quality} AS quality"
+            f" {from_sql} WHERE {where_sql} AND {scope}"
         )
-        params = [
-            *text_params,
-            *freshness_params,
-            *where_params,
-            *scope_params,
-            *condition_params,
-            limit,
-            offset,
+        return sql, [*text_params, *freshness_params, *where_params, *scope_params]
+
+    SCORE = (
+        "COALESCE({m}.t / NULLIF({best}, 0), 1.0)"
+        f" * ({RELEVANCE_FLOOR} + {FRESHNESS_WEIGHT} * {{m}}.fresh"
+        f" + {QUALITY_WEIGHT} * {{m}}.quality)"
+    )
+
+    def run(self, groups, any_group, user, chosen, limit, offset, now):
+        """One statement: the total, the facet counts and the page of hits.
+
+        Returns (total, facets, rows, matched): rows (id, library, object_id, title, body,
+        score) best first, and `matched` the count before the facet filters. Each facet counts
+        the matched set under the other facets' filters, so that choosing a library still shows
+        how many the other libraries have. The multi-valued facets are grouped by their stored
+        code lists in SQL; the few distinct lists are split into codes here."""
+        matched_sql, params = self._scored(groups, any_group, user, now)
+        conditions = self.filters("m", chosen)
+        every, every_params = self._and(conditions)
+        # Typed NULLs: PostgreSQL resolves the columns of a UNION branch by branch.
+        nulls = f"CAST(NULL AS {self.float_type}), CAST(NULL AS BIGINT), NULL, NULL"
+        branches = [
+            f"SELECT 'total', CAST(NULL AS TEXT), COUNT(*), {nulls} FROM m WHERE {every}",
+            f"SELECT 'matched', NULL, COUNT(*), {nulls} FROM m",
         ]
+        params += every_params
+        for facet in FACETS:
+            column = "library" if facet == "library" else CODE_COLUMNS[facet]
+            condition, condition_params = self._and(conditions, skip=facet)
+            branches.append(
+                f"SELECT '{facet}', m.{column}, COUNT(*), {nulls} FROM m"
+                f" WHERE m.{column} <> '' AND {condition} GROUP BY m.{column}"
+            )
+            params += condition_params
+        # The best text score as a scalar subquery: evaluated once (a join to it may be
+        # planned as a nested loop that recomputes it for every row).
+        best_condition, best_params = self._and(self.filters("b", chosen))
+        best = f"(SELECT MAX(b.t) FROM m AS b WHERE {best_condition})"
+        score = self.SCORE.format(best=best, m="h")
+        on_page, on_page_params = self._and(self.filters("h", chosen))
+        branches.append(
+            "SELECT 'hit', d.library, d.object_id, p.score, p.id, d.title, d.body FROM ("
+            f" SELECT h.id, {score} AS score, h.library, h.object_id FROM m AS h"
+            f" WHERE {on_page}"
+            " ORDER BY score DESC, h.library, h.object_id LIMIT %s OFFSET %s"
+            f") AS p JOIN {self.table} AS d ON d.id = p.id"
+        )
+        params += [*best_params, *on_page_params, limit, offset]
+        sql = f"WITH m AS MATERIALIZED ({matched_sql}) " + " UNION ALL ".join(branches)
+        total, matched, facets, rows = 0, 0, {facet: {} for facet in FACETS}, []
         with self.connection.cursor() as cursor:
+            self.prepare(cursor)
             cursor.execute(sql, params)
+            for kind, code, count, score, pk, title, body in cursor.fetchall():
+                if kind == "total":
+                    total = count
+                elif kind == "matched":
+                    matched = count
+                elif kind == "hit":
+                    rows.append((pk, code, count, title, body, float(score)))
+                elif kind == "library":
+                    facets[kind][code] = count
+                else:
+                    for single in code.split():
+                        facets[kind][single] = facets[kind].get(single, 0) + count
+        rows.sort(key=lambda row: (-row[5], row[1], row[2]))
+        for facet in FACETS:
+            facets[facet] = dict(sorted(facets[facet].items(), key=lambda i: (-i[1], i[0])))
+        return total, facets, rows, matched
+
+    def prepare(self, cursor) -> None:
+        """Per-connection settings a search wants (none by default)."""
+
+    def ranked(self, groups, any_group, user, chosen, limit, offset, now) -> list[tuple]:
+        """(id, library, object_id, title, body, score) of a page, best first, without the
+        facets (matching uses this: one statement)."""
+        matched_sql, params = self._scored(groups, any_group, user, now)
+        every, every_params = self._and(self.filters("y", chosen))
+        score = self.SCORE.format(best="m.best", m="m")
+        sql = (
+            "SELECT p.id, d.library, d.object_id, d.title, d.body, p.score FROM ("
+            f" SELECT m.id, m.library, m.object_id, {score} AS score FROM ("
+            f"  SELECT y.*, MAX(y.t) OVER () AS best FROM ({matched_sql}) AS y"
+            f"  WHERE {every}"
+            " ) AS m ORDER BY score DESC, m.library, m.object_id LIMIT %s OFFSET %s"
+            f") AS p JOIN {self.table} AS d ON d.id = p.id"
+            " ORDER BY p.score DESC, d.library, d.object_id"
+        )
+        with self.connection.cursor() as cursor:
+            self.prepare(cursor)
+            cursor.execute(sql, [*params, *every_params, limit, offset])
             return cursor.fetchall()
 
 
@@ -269,13 +294,19 @@ class SQLiteBackend(Backend):
             [now_text],
         )
 
-    def split_codes(self, column):
-        return f"""json_each('["' || replace(m.{column}, ' ', '","') || '"]') AS c""", "c.value"
+    def prepare(self, cursor) -> None:
+        # Memory-mapped reads: a broad query visits thousands of documents' rows at random, and
+        # SQLite's own page cache (2 MB by default) would read each page through a system call.
+        raw = self.connection.connection
+        if getattr(self.connection, "_search_prepared", None) is not raw:
+            raw.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+            self.connection._search_prepared = raw
 
 
 class PostgreSQLBackend(Backend):
-    """A stored generated tsvector column (title 'A', body 'B', 'simple' configuration over the
-    segmented words) with a GIN index (migration 0002_search_index): ts_rank_cd()."""
+    """The narrow side table bridge_searchdocument_tsv (scope, facets, date, rating and the
+    tsvector: title 'A', body 'B', 'simple' configuration over the segmented words) with a GIN
+    index, kept in step by a trigger (migration 0002_search_index): ts_rank_cd()."""
 
     vendor = "postgresql"
     float_type = "DOUBLE PRECISION"
@@ -297,7 +328,7 @@ class PostgreSQLBackend(Backend):
         query, params = self.tsquery(groups, any_group)
         weights = ", ".join(str(w) for w in PG_WEIGHTS)
         text = f"ts_rank_cd(ARRAY[{weights}]::real[], d.search_vector, {query}, {PG_NORMALIZATION})"
-        return f"FROM {self.table} AS d", f"d.search_vector @@ {query}", params, text, params
+        return f"FROM {self.table}_tsv AS d", f"d.search_vector @@ {query}", params, text, params
 
     def freshness(self, now):
         return (
@@ -305,9 +336,6 @@ class PostgreSQLBackend(Backend):
             f"PRECISION), 0.0) / 86400.0 / {FRESHNESS_DAYS})",
             [now],
         )
-
-    def split_codes(self, column):
-        return f"unnest(string_to_array(m.{column}, ' ')) AS c(code)", "c.code"
 
 
 BACKENDS = {backend.vendor: backend for backend in (SQLiteBackend, PostgreSQLBackend)}
@@ -347,8 +375,8 @@ def search(
 ) -> SearchResults:
     """Search every library for `query`, as `user` may see them (None: anonymous).
 
-    Every word of the query (or one of its synonyms) must occur; when no entry has them all,
-    entries with any of them are returned instead, ranked, and `relaxed` is set. Facet filters
+    Every word of the query (or one of its synonyms) must occur; when no visible entry has them
+    all, entries with any of them are returned instead, ranked, and `relaxed` is set. Facet filters
     take codes: libraries ("solution"…), clusters ("textile"…), subdomains ("PO"…), regions
     ("330602"…); several codes of one facet mean any of them. An empty query, or one of
     stopwords and punctuation only, finds nothing.
@@ -367,26 +395,24 @@ def search(
     now = now or timezone.now()
     backend = backend_for(using)
     relaxed = False
-    total, facets = backend.facet_counts(groups, False, user, chosen)
-    if total == 0 and len(groups) > 1:
+    total, facets, rows, matched = backend.run(groups, False, user, chosen, limit, offset, now)
+    if matched == 0 and len(groups) > 1:
+        # No entry has every word (when the words match but the filters exclude them, the
+        # filters are what to change, not the words).
         relaxed = True
-        total, facets = backend.facet_counts(groups, True, user, chosen)
+        total, facets, rows, _ = backend.run(groups, True, user, chosen, limit, offset, now)
     results = SearchResults(
         total=total, facets=facets, terms=[[list(a) for a in g] for g in groups], relaxed=relaxed
     )
-    if total == 0 or offset >= total:
-        return results
     terms = segmentation.highlight_terms(groups)
-    for _, library, object_id, title, body, score in backend.ranked(
-        groups, relaxed, user, chosen, limit, offset, now
-    ):
+    for _, library, object_id, title, body, score in rows:
         results.hits.append(
             Hit(
                 library=library,
                 object_id=object_id,
                 title=title,
                 snippet_html=snippets.snippet(body, terms),
-                score=round(float(score), 6),
+                score=round(score, 6),
                 title_html=snippets.highlight(title, terms),
             )
         )

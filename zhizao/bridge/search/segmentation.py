@@ -143,18 +143,47 @@ def index_words(text: str) -> list[str]:
     text = normalize(text)
     if not text.strip():
         return []
+    words: list[str] = []
+    stop = stopwords()
+    for block in _BLOCK.split(text):
+        if not block:
+            continue
+        if _BLOCK.match(block):
+            words.extend(_block_words(block))
+        else:  # jieba yields the characters between its blocks one by one
+            words.extend(char for char in block if _WORD.match(char) and char not in stop)
+    return words
+
+
+# jieba cuts a text block by block (runs of Chinese characters and ASCII letters and digits),
+# each independently of the others: the words of a block can be remembered. Descriptions repeat
+# names, labels and phrases, so a rebuild meets most blocks more than once.
+_BLOCK = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+)")
+BLOCK_CACHE_SIZE = 200_000
+_block_cache: dict[str, tuple[str, ...]] = {}
+
+
+def _block_words(block: str) -> tuple[str, ...]:
+    words = _block_cache.get(block)
+    if words is not None:
+        return words
     stop = stopwords()
     cutter = tokenizer()
-    words = []
-    for piece in cutter.cut_for_search(text):
-        for word in split_words(piece):
+    found = []
+    for piece in cutter.cut_for_search(block):
+        for word in (piece,) if piece.isalnum() else split_words(piece):
             if word in stop:
                 continue
             if len(word) > 4:
                 # cut_for_search emits the 2- and 3-character words inside a long word; add
                 # the longer dictionary words in it too (智能制造 in 智能制造能力成熟度).
-                words.extend(_long_inner_words(cutter.FREQ, word))
-            words.append(word)
+                found.extend(_long_inner_words(cutter.FREQ, word))
+            found.append(word)
+    words = tuple(found)
+    if BLOCK_CACHE_SIZE:
+        if len(_block_cache) >= BLOCK_CACHE_SIZE:
+            _block_cache.clear()
+        _block_cache[block] = words
     return words
 
 

@@ -135,6 +135,111 @@ def handle_match(
         command.stdout.write("没有可推荐的已发布条目。")
 
 
+# --- search ------------------------------------------------------------------------------------
+
+
+def add_search_arguments(parser) -> None:
+    parser.add_argument("query", metavar="QUERY", help='检索词，例如 "印染 MES"。')
+    parser.add_argument(
+        "--library", action="append", default=[], help="只检索该资源库（代码，可重复）。"
+    )
+    parser.add_argument("--cluster", action="append", default=[], help="产业集群代码（可重复）。")
+    parser.add_argument("--subdomain", action="append", default=[], help="能力子域代码（可重复）。")
+    parser.add_argument("--region", action="append", default=[], help="区县代码（可重复）。")
+    parser.add_argument("--limit", type=int, default=20, help="列出的条目数（默认 20）。")
+    parser.add_argument(
+        "--user", metavar="USERNAME", help="以该用户的可见范围检索；默认匿名（仅已发布条目）。"
+    )
+    parser.add_argument(
+        "--format", choices=("json", "table"), default="table", help="输出格式（默认 table）。"
+    )
+
+
+def handle_search(
+    command: BaseCommand,
+    query: str,
+    library=(),
+    cluster=(),
+    subdomain=(),
+    region=(),
+    limit: int = 20,
+    user: str | None = None,
+    format: str = "table",
+    **options,
+) -> None:
+    """Print the ranked results of one search, with their scores and the facet counts."""
+    from zhizao.bridge.models import Library
+    from zhizao.bridge.search import search
+
+    if limit < 1:
+        raise CommandError("--limit 应为正整数。")
+    unknown = [code for code in library if code not in Library.values]
+    if unknown:
+        raise CommandError(
+            f"未知的资源库：{'、'.join(unknown)}（可选：{'、'.join(Library.values)}）。"
+        )
+    results = search(
+        query,
+        user=find_user(user),
+        libraries=library,
+        clusters=cluster,
+        subdomains=subdomain,
+        regions=region,
+        limit=limit,
+    )
+    if format == "json":
+        payload = {
+            "query": query,
+            "terms": results.terms,
+            "total": results.total,
+            "relaxed": results.relaxed,
+            "facets": results.facets,
+            "hits": [
+                {
+                    "rank": position,
+                    "library": hit.library,
+                    "library_name": Library(hit.library).label,
+                    "object_id": hit.object_id,
+                    "title": hit.title,
+                    "score": hit.score,
+                    "snippet_html": hit.snippet_html,
+                }
+                for position, hit in enumerate(results.hits, start=1)
+            ],
+        }
+        command.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    note = "（没有同时含全部检索词的条目，以下含其中任一）" if results.relaxed else ""
+    command.stdout.write(f"「{query}」共 {results.total} 条{note}")
+    if results.hits:
+        command.stdout.write("排名\t资源库\t编号\t得分\t标题")
+    for position, hit in enumerate(results.hits, start=1):
+        command.stdout.write(
+            f"{position}\t{Library(hit.library).label}\t{hit.object_id}\t{hit.score:.4f}\t{hit.title}"
+        )
+
+
+def add_reindex_arguments(parser) -> None:
+    parser.add_argument(
+        "--workers", type=int, default=None, help="分词进程数（默认：条目多时按 CPU 数）。"
+    )
+
+
+def handle_reindex(command: BaseCommand, workers: int | None = None, **options) -> None:
+    """Rebuild the whole search index (after the dictionary or synonyms data changed)."""
+    import time
+
+    from zhizao.bridge.search import rebuild_index
+
+    start = time.perf_counter()
+    counts = rebuild_index(workers=workers)
+    parts = "，".join(f"{library} {count}" for library, count in sorted(counts.items()))
+    command.stdout.write(
+        f"检索索引已重建：共 {sum(counts.values())} 条（{parts or '无'}），"
+        f"用时 {time.perf_counter() - start:.1f} 秒。"
+    )
+
+
 # --- the command -------------------------------------------------------------------------------
 
 # name → (help, add_arguments, handle)
@@ -149,6 +254,12 @@ SUBCOMMANDS = {
         "为一条需求列出匹配的资源（解决方案、服务商、专家、金融产品、案例）及匹配分和理由。",
         add_match_arguments,
         handle_match,
+    ),
+    "search": ("检索全部资源库，列出排序结果及得分。", add_search_arguments, handle_search),
+    "reindex": (
+        "重建检索索引（修改分词词典或同义词后执行）。",
+        add_reindex_arguments,
+        handle_reindex,
     ),
 }
 
