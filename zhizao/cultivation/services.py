@@ -411,8 +411,10 @@ def remove_attachment(attachment: Attachment, user) -> None:
 
 
 def locked_application(application: Application) -> Application:
+    # Lock the application's row only: PostgreSQL cannot lock the nullable side of the outer join
+    # to a region-held application's (absent) enterprise.
     return (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("batch", "title_type", "enterprise", "region")
         .get(pk=application.pk)
     )
