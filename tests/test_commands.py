@@ -87,3 +87,29 @@ def test_demo_accounts_are_created_once_and_printed(db_dir):
     assert "演示账号：新建 0 个，已有 6 个。" in second.stdout
     assert "演示企业：已生成 6000 家（规上 4500 家）" in first.stdout
     assert "保留现有数据" in second.stdout
+
+
+def _without_secret(*args: str) -> subprocess.CompletedProcess:
+    # An empty key wins over a developer's .env (the real environment wins over the file).
+    env = {k: v for k, v in os.environ.items() if k != "DEBUG"}
+    env.update(SECRET_KEY="", DATABASE_URL="")
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_code_only_commands_run_on_a_fresh_checkout_without_a_secret_key():
+    result = _without_secret("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_commands_that_write_still_need_a_secret_key():
+    result = _without_secret("migrate", "--plan")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
