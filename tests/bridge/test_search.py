@@ -38,6 +38,8 @@ from zhizao.bridge.search.segmentation import index_text, query_groups
 from zhizao.bridge.search.snippets import highlight, snippet
 from zhizao.core.roles import Role
 from zhizao.core.scoping import scope_queryset
+from zhizao.core.tasks import run_pending_tasks
+from zhizao.cultivation.services import publish_titles, revoke_title
 
 NOW = timezone.now()
 
@@ -505,13 +507,15 @@ def test_the_search_command(faceted):
     assert search("印染").total == 4
 
 
-def test_titles_reach_the_index_when_their_transaction_commits(
-    plan, django_capture_on_commit_callbacks
-):
+def test_titles_reach_the_index_through_the_task_their_services_queue(plan, city_admin):
     enterprise = make_enterprise("嵊州厨电智造有限公司", region="嵊州市")
-    with django_capture_on_commit_callbacks(execute=True):
-        title = make_title("transformation-completed", enterprise=enterprise, published=True)
+    title = make_title("transformation-completed", enterprise=enterprise, year=2024)
+    assert search("嵊州厨电").total == 0
+
+    publish_titles(city_admin, year=2024)
+    run_pending_tasks()
     assert {h.library for h in search("嵊州厨电").hits} == {"enterprise", "project"}
-    with django_capture_on_commit_callbacks(execute=True):
-        title.delete()
+
+    revoke_title(title, city_admin, revoked_on=datetime.date(2025, 3, 1), reason="撤销")
+    run_pending_tasks()
     assert search("嵊州厨电").total == 0

@@ -7,10 +7,6 @@ class BridgeConfig(AppConfig):
     verbose_name = "新智造鹊桥"
 
     def ready(self):
-        # Registers the bridge step of `zhizao demo` (core.demo_steps).
-        from zhizao.bridge import demo  # noqa: F401
-
-        # The registry's search documents follow the titles of the cultivation app.
-        from zhizao.bridge.search import signals
-
-        signals.connect()
+        # Registers the bridge step of `zhizao demo` (core.demo_steps) and the task that keeps
+        # the search documents of titled enterprises in step with cultivation's titles.
+        from zhizao.bridge import demo, tasks  # noqa: F401

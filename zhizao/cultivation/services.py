@@ -41,6 +41,9 @@ from zhizao.enterprises.models import Enterprise, ReportStatus, ScaleStatus, Yea
 
 # Registered by the monitoring app (monitoring/tasks.py): recounts the registry indicators.
 RECOMPUTE_TASK = "monitoring.recompute"
+# Registered by the bridge app (bridge/tasks.py): the search documents of titled enterprises and
+# completed transformations follow their titles.
+INDEX_TITLES_TASK = "bridge.index_titles"
 
 
 class CultivationError(Exception):
@@ -487,7 +490,15 @@ def grant_title(application: Application, document_number: str, recognised_on, u
     mark_change(title, "认定")
     title.save()
     queue_recount(title.year, user)
+    queue_title_indexing([title], user)
     return title
+
+
+def queue_title_indexing(titles, user) -> None:
+    """Queue the search index's update for the titles changed (in the same transaction)."""
+    refs = [{"title": t.pk, "enterprise": t.enterprise_id} for t in titles]
+    if refs:
+        enqueue(INDEX_TITLES_TASK, {"titles": refs, "title": "更新检索索引"}, actor_or_none(user))
 
 
 def queue_recount(year: int, user) -> None:
@@ -518,6 +529,7 @@ def revoke_title(title: Title, user, *, revoked_on: datetime.date, reason: str) 
     mark_change(title, f"摘牌：{reason.strip()}")
     title.save()
     queue_recount(revoked_on.year, user)
+    queue_title_indexing([title], user)
     return title
 
 
@@ -529,13 +541,14 @@ def publish_titles(user, *, year: int, title_type: TitleType | None = None) -> i
     titles = Title.objects.filter(year=year, published=False)
     if title_type is not None:
         titles = titles.filter(title_type=title_type)
-    count = 0
+    published = []
     for title in titles.select_for_update():
         title.published = True
         mark_change(title, "公开认定名单")
         title.save(update_fields=["published"])
-        count += 1
-    return count
+        published.append(title)
+    queue_title_indexing(published, user)
+    return len(published)
 
 
 def public_titles():
