@@ -156,7 +156,7 @@ def test_the_ranking_formula_is_the_same_on_both_backends(filler):
     (hit,) = search("黄酒", now=NOW).hits
     # The only hit has relevance 1: its score is the recency and rating factor alone.
     assert hit.score == pytest.approx(adjustment(updated, Decimal("4.20"), NOW), abs=1e-5)
-    assert adjustment(NOW, 5) == pytest.approx(1.0)
+    assert adjustment(NOW, 5, NOW) == pytest.approx(1.0)
     assert adjustment(NOW - datetime.timedelta(days=365), None, NOW) == pytest.approx(0.86)
 
 
