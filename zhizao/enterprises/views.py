@@ -170,7 +170,12 @@ def report_detail(request, pk: int, year: int):
                 form.add_error(None, str(exc))
     elif request.method == "POST":
         raise Http404
-    steps = report.steps.select_related("actor") if report else []
+    steps = list(report.steps.select_related("actor")) if report else []
+    returned = (
+        next((s for s in reversed(steps) if s.action == ReviewAction.RETURN), None)
+        if report is not None and report.status == ReportStatus.RETURNED
+        else None
+    )
     return render(
         request,
         "enterprises/report_detail.html",
@@ -181,6 +186,7 @@ def report_detail(request, pk: int, year: int):
             "form": form,
             "year_locked": year_locked,
             "steps": steps,
+            "returned": returned,
             "fields": [(spec.label, getattr(report, spec.name)) for spec in REPORT_FIELDS]
             if report
             else [],
