@@ -140,10 +140,10 @@ def test_a_district_officer_sees_only_its_own_district(yuecheng_client, workshop
     assert own.status_code == 200
     html = own.content.decode()
     assert _cell(_row(html, 5), "floor-completion") == "48.3%"
-    # its place among all districts, but no link to the others' figures
+    # its place among all districts, and the ranking (published in the 通报 anyway)
     rank = html.split('data-testid="rank-table"')[1].split('<tr data-indicator="5">')[1]
     assert "第 1 / 6" in rank.split("</tr>")[0]
-    assert 'data-testid="ranking-link"' not in html
+    assert 'data-testid="ranking-link"' in html
     assert yuecheng_client.get("/monitoring/districts/330603/").status_code == 404
     assert yuecheng_client.get("/monitoring/districts/330603/?format=xlsx").status_code == 404
     assert yuecheng_client.get("/monitoring/districts/330600/").status_code == 404

@@ -103,20 +103,6 @@ def test_map_boundaries_come_from_the_npm_package(admin_client_, plan):
     assert "registerMap('绍兴'" in b"".join(response.streaming_content).decode()
 
 
-def test_ranking_orders_districts_by_five_year_progress(admin_client_, yuecheng_client, plan):
-    grow_data(plan, 4)  # 柯桥区 and 越城区 each 2 firms: density 500 in both
-    slow = new_enterprise("上虞区", 50)
-    above_scale(slow, 2024)
-    new_report(slow, 2024, employees=1000, industrial_robots=25)  # density 250
-    recompute(plan)
-    html = admin_client_.get("/monitoring/ranking/?year=2024").content.decode()
-    robots = html.split("7. 制造业机器人密度")[1].split("</tr>")[0]
-    # 越城区 and 柯桥区 (500: (500 − 214) / 186 = 154 %) before 上虞区 (250: 19 %)
-    assert '154%<span class="text-secondary small"> · 第1' in robots
-    assert '19%<span class="text-secondary small"> · 第3' in robots
-    assert yuecheng_client.get("/monitoring/ranking/").status_code == 404
-
-
 def test_overview_downloads_as_a_workbook(admin_client_, plan):
     import io
 
@@ -148,7 +134,7 @@ def test_the_overview_never_shows_figures_older_than_the_last_recompute(admin_cl
     assert ">1000<" in after.split('data-indicator="7"')[1].split("</tr>")[0]
 
 
-def test_indicator_and_ranking_tables_download_as_workbooks(admin_client_, plan):
+def test_indicator_table_downloads_as_a_workbook(admin_client_, plan):
     import io
 
     from openpyxl import load_workbook
@@ -160,10 +146,3 @@ def test_indicator_and_ranking_tables_download_as_workbooks(admin_client_, plan)
     assert [c.value for c in indicator[2]][:2] == ["地区", "2020年"]
     keqiao = next(r for r in indicator.iter_rows(min_row=3, values_only=True) if r[0] == "柯桥区")
     assert keqiao[5] == 500  # 2024: 25 robots / 500 staff × 10000
-    ranking = load_workbook(
-        io.BytesIO(admin_client_.get("/monitoring/ranking/?year=2024&format=xlsx").content)
-    ).active
-    robots = next(
-        r for r in ranking.iter_rows(min_row=3, values_only=True) if r[0].startswith("7.")
-    )
-    assert robots[1] == robots[2] == 1.5376  # 越城区 and 柯桥区: (500 − 214) / 186

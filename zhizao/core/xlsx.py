@@ -17,10 +17,15 @@ def display_width(text) -> int:
 
 
 def table_workbook_bytes(
-    title: str, headers: list[str], rows: list[list], formats: dict[int, str] | None = None
+    title: str,
+    headers: list[str],
+    rows: list[list],
+    formats: dict[int, str] | None = None,
+    fills: dict[tuple[int, int], str] | None = None,
 ) -> bytes:
     """One sheet: the title in row 1, the header in row 2 (frozen), then the rows; `formats`
-    gives an Excel number format by column index (e.g. '0.0%' for ratios kept as fractions)."""
+    gives an Excel number format by column index (e.g. '0.0%' for ratios kept as fractions),
+    `fills` a background colour (RRGGBB) by (row index in `rows`, column index)."""
     workbook = Workbook()
     ws = workbook.active
     # Excel refuses these characters in a sheet's name (not in its cells): 台/万人 would fail.
@@ -37,6 +42,8 @@ def table_workbook_bytes(
             cell = ws.cell(row=row_number, column=column, value=value)
             if formats and column - 1 in formats and isinstance(value, int | float):
                 cell.number_format = formats[column - 1]
+            if fills and (row_number - 3, column - 1) in fills:
+                cell.fill = PatternFill("solid", fgColor=fills[(row_number - 3, column - 1)])
             widths[column - 1] = max(
                 widths[column - 1], display_width("" if value is None else value)
             )

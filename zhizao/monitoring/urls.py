@@ -1,12 +1,13 @@
 from django.urls import path
 
-from zhizao.monitoring import views, views_district, views_rows
+from zhizao.monitoring import views, views_cockpit, views_district, views_rows
 
 app_name = "monitoring"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
-    path("ranking/", views.ranking, name="ranking"),
+    path("cockpit/", views_cockpit.cockpit_page, name="cockpit"),
+    path("ranking/", views_cockpit.ranking, name="ranking"),
     path("publish/", views.publish, name="publish"),
     path("map.js", views.map_script, name="map_script"),
     path("map-data/", views.map_data, name="map_data"),

@@ -13,16 +13,16 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
-from zhizao.core.roles import is_city_admin
+from zhizao.core.roles import Role, is_city_admin
 from zhizao.core.scoping import get_scoped_object_or_404, scope_queryset
 from zhizao.core.xlsx import XLSX_CONTENT_TYPE, table_workbook_bytes
+from zhizao.monitoring.cockpit import standing
 from zhizao.monitoring.engine import source_type
 from zhizao.monitoring.models import PublishedYear, ValueSource
 from zhizao.monitoring.services import (
     PublishingError,
     beside_text,
     cached_plan_progress,
-    district_ranking,
     indicator_figures,
     latest_year,
     plan_progress,
@@ -94,6 +94,12 @@ def overview(request):
         "table": table,
         "publish_bar": _publish_bar(request, plan, year, region),
         "map_indicators": plan.indicators.order_by("number").values_list("number", "name"),
+        # A district officer's place among all districts, on its landing page.
+        "standing": (
+            standing(plan, year, request.user.region)
+            if getattr(request.user, "role", None) == Role.DISTRICT
+            else None
+        ),
     }
     return render(request, "monitoring/overview.html", context)
 
@@ -354,36 +360,6 @@ def map_data(request):
             "districts": rows,
         }
     )
-
-
-@login_required
-@require_GET
-def ranking(request):
-    """The districts side by side: five-year progress and rank per indicator, and overall."""
-    plan = _default_plan(request)
-    if plan is None or not is_city_admin(request.user):
-        raise Http404
-    year = _int(request.GET.get("year"), latest_year(plan))
-    if not plan.first_year <= year <= plan.last_year:
-        year = latest_year(plan)
-    context = district_ranking(plan, year, request.user)
-    if request.GET.get("format") == "xlsx":
-        rows = [
-            [f"{row['indicator'].number}. {row['indicator'].name}"]
-            + [value for value, _ in row["cells"]]
-            for row in context["rows"]
-        ]
-        rows.append(["综合排名"] + [place for _, _, place in context["composite"]])
-        formats = {i: "0.0%" for i in range(1, len(context["districts"]) + 1)}
-        content = table_workbook_bytes(
-            f"{year}年区县五年进度排名",
-            ["指标", *[d.name for d in context["districts"]]],
-            rows,
-            formats,
-        )
-        return _xlsx_response(content, f"ranking-{year}.xlsx")
-    context.update(plan=plan, year=year, years=plan.years)
-    return render(request, "monitoring/ranking.html", context)
 
 
 def _xlsx_response(content: bytes, filename: str) -> HttpResponse:

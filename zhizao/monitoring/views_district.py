@@ -6,20 +6,14 @@ code is a 404, as if the district did not exist); nobody else has district pages
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from zhizao.core.scoping import scope_queryset
 from zhizao.core.xlsx import table_workbook_bytes
-from zhizao.monitoring.services import (
-    cached_plan_progress,
-    district_ranking,
-    latest_year,
-    values_stamp,
-    visible_regions,
-)
+from zhizao.monitoring.cockpit import cached_ranking
+from zhizao.monitoring.services import cached_plan_progress, latest_year, visible_regions
 from zhizao.monitoring.views import (
     STATUS_STYLES,
     _default_plan,
@@ -169,13 +163,8 @@ def _annex_chart(annex: list[dict]) -> dict:
 
 def _ranking(plan, year: int, place) -> dict:
     """The district's place in `district_ranking`: composite and per indicator, each with the
-    number of districts ranked. The ranking is the same for every viewer: it is cached per state
-    of the figures (values_stamp), like the overview."""
-    key = f"monitoring:ranking:{plan.pk}:{year}:{values_stamp(plan)}"
-    ranking = cache.get(key)
-    if ranking is None:
-        ranking = district_ranking(plan, year)
-        cache.set(key, ranking, timeout=3600)
+    number of districts ranked. The ranking is the same for every viewer (`cached_ranking`)."""
+    ranking = cached_ranking(plan, year)
     position = next(i for i, d in enumerate(ranking["districts"]) if d.pk == place.pk)
     _, score, composite = ranking["composite"][position]
     rows = []
