@@ -11,6 +11,7 @@ from tests.accounts.factories import make_user
 from tests.conftest import signed_in
 from tests.diagnosis.factories import make_diagnostician
 from tests.diagnosis.test_pages import answers_up_to, html_of
+from tests.diagnosis.test_pdf import text_of
 from tests.enterprises.factories import make_enterprise
 from zhizao.core.models import Notification
 from zhizao.core.roles import Role
@@ -161,6 +162,24 @@ def test_the_diagnosis_pdf_downloads(assigned, expert, enterprise_user):
     response = signed_in(enterprise_user).get(f"/diagnosis/diagnoses/{assigned.pk}/report.pdf")
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+    # saved as 越城智造有限公司智能制造现场诊断报告.pdf (UTF-8, percent-encoded), ASCII beside it
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="diagnosis-{assigned.enterprise_id}-{assigned.pk}.pdf"; '
+        "filename*=UTF-8''%E8%B6%8A%E5%9F%8E%E6%99%BA%E9%80%A0%E6%9C%89%E9%99%90%E5%85%AC%E5%8F%B8"
+        "%E6%99%BA%E8%83%BD%E5%88%B6%E9%80%A0%E7%8E%B0%E5%9C%BA%E8%AF%8A%E6%96%AD%E6%8A%A5%E5%91%8A"
+        ".pdf"
+    )
+    # and its text layer gives back the findings and the proposal, on whatever page they are
+    text = text_of(response.content)
+    for phrase in [
+        "越城智造有限公司智能制造现场诊断报告",
+        "诊断专家（服务商）：王专家",
+        "数据分散在各车间的表格中，未建立统一的数据平台。",
+        "建设数据中台，打通ERP与MES。",
+        "320.50万元",
+        "生产效率提升15%。",
+    ]:
+        assert phrase in text, phrase
 
 
 # --- scoping --------------------------------------------------------------------------------

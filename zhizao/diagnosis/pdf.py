@@ -23,6 +23,8 @@ from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 from fpdf.fonts import FontFace
 
+from zhizao.core.downloads import attachment_response
+from zhizao.diagnosis.pdf_font import IdentityOutput, use_cid_codes
 from zhizao.diagnosis.report import AssessmentReport, ScoredReport
 
 FONT = "NotoSansSC"
@@ -61,6 +63,8 @@ class ReportPDF(FPDF):
         # them out again from each glyph's CFF outline took most of the time a report took.
         for font in self.fonts.values():
             font.ttfont.recalcBBoxes = False
+            # Codes = CIDs, so the text layer reads back in every reader (see pdf_font).
+            use_cid_codes(font)
         self.set_font(FONT, size=10)
         self.set_auto_page_break(auto=True, margin=16)
         self.set_margins(16, 16, 16)
@@ -68,6 +72,9 @@ class ReportPDF(FPDF):
         self.set_creator("智造平台")
         self.set_lang("zh-CN")
         self.alias_nb_pages()
+
+    def pdf_bytes(self) -> bytes:
+        return bytes(self.output(output_producer_class=IdentityOutput))
 
     def footer(self):
         self.set_y(-11)
@@ -412,10 +419,19 @@ ASSESSMENT_SECTIONS: list[Section] = [_levels, _domains, _comparison, _history, 
 DIAGNOSIS_SECTIONS: list[Section] = [_levels, _domains, _findings, _gaps, _proposal]
 
 
+def assessment_title(assessment) -> str:
+    """The report's title, also its file name."""
+    return f"{assessment.enterprise.name}{assessment.year}年智能制造能力成熟度自评估报告"
+
+
+def diagnosis_title(diagnosis) -> str:
+    return f"{diagnosis.enterprise.name}智能制造现场诊断报告"
+
+
 def assessment_pdf(report: AssessmentReport) -> bytes:
     a = report.record
     enterprise = a.enterprise
-    pdf = ReportPDF(f"{enterprise.name}{a.year}年智能制造能力成熟度自评估报告")
+    pdf = ReportPDF(assessment_title(a))
     pdf.add_page()
     _summary(
         pdf,
@@ -432,13 +448,13 @@ def assessment_pdf(report: AssessmentReport) -> bytes:
     )
     for section in ASSESSMENT_SECTIONS:
         section(pdf, report)
-    return bytes(pdf.output())
+    return pdf.pdf_bytes()
 
 
 def diagnosis_pdf(report: ScoredReport) -> bytes:
     d = report.record
     enterprise = d.enterprise
-    pdf = ReportPDF(f"{enterprise.name}智能制造现场诊断报告")
+    pdf = ReportPDF(diagnosis_title(d))
     pdf.add_page()
     visit = f"{d.visit_date:%Y-%m-%d}" if d.visit_date else "—"
     _summary(
@@ -453,10 +469,10 @@ def diagnosis_pdf(report: ScoredReport) -> bytes:
     )
     for section in DIAGNOSIS_SECTIONS:
         section(pdf, report)
-    return bytes(pdf.output())
+    return pdf.pdf_bytes()
 
 
-def pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+def pdf_response(content: bytes, filename: str, ascii_fallback: str) -> HttpResponse:
+    """The report as a download (a phone would otherwise open it in the browser tab, without a
+    way back), named in Chinese, with an ASCII name for older clients."""
+    return attachment_response(content, "application/pdf", filename, ascii_fallback)

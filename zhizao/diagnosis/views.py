@@ -24,7 +24,7 @@ from zhizao.diagnosis.models import (
     IndustryType,
     SelfAssessment,
 )
-from zhizao.diagnosis.pdf import assessment_pdf, pdf_response
+from zhizao.diagnosis.pdf import assessment_pdf, assessment_title, pdf_response
 from zhizao.diagnosis.views_common import (
     answered_count,
     comparison_rows,
@@ -307,7 +307,9 @@ def report_pdf(request, pk: int):
         raise Http404
     content = assessment_pdf(services.assessment_report(assessment))
     return pdf_response(
-        content, f"self-assessment-{assessment.enterprise_id}-{assessment.year}.pdf"
+        content,
+        f"{assessment_title(assessment)}.pdf",
+        f"self-assessment-{assessment.enterprise_id}-{assessment.year}.pdf",
     )
 
 

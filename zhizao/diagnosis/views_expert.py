@@ -21,7 +21,7 @@ from zhizao.diagnosis.forms import (
     findings_from,
 )
 from zhizao.diagnosis.models import DiagnosisStatus, ExpertDiagnosis
-from zhizao.diagnosis.pdf import diagnosis_pdf, pdf_response
+from zhizao.diagnosis.pdf import diagnosis_pdf, diagnosis_title, pdf_response
 from zhizao.diagnosis.views_common import (
     answered_count,
     domain_rows,
@@ -239,4 +239,8 @@ def diagnosis_pdf_view(request, pk: int):
     if diagnosis.status == DiagnosisStatus.ASSIGNED:
         raise Http404
     content = diagnosis_pdf(services.diagnosis_report(diagnosis))
-    return pdf_response(content, f"diagnosis-{diagnosis.enterprise_id}-{diagnosis.pk}.pdf")
+    return pdf_response(
+        content,
+        f"{diagnosis_title(diagnosis)}.pdf",
+        f"diagnosis-{diagnosis.enterprise_id}-{diagnosis.pk}.pdf",
+    )
