@@ -8,5 +8,6 @@ class CultivationConfig(AppConfig):
 
     def ready(self):
         # Registers the title counter the plan's registry-sourced indicators read
-        # (monitoring.registry) and the cultivation step of `zhizao demo` (core.demo_steps).
-        from zhizao.cultivation import demo, ladder  # noqa: F401
+        # (monitoring.registry), the cultivation step of `zhizao demo` (core.demo_steps) and
+        # the titles published with a year's figures (monitoring.companions).
+        from zhizao.cultivation import demo, ladder, publishing  # noqa: F401

@@ -544,6 +544,7 @@ def publish_titles(user, *, year: int, title_type: TitleType | None = None) -> i
     published = []
     for title in titles.select_for_update():
         title.published = True
+        title._history_user = user  # also when called outside a request (publish_year)
         mark_change(title, "公开认定名单")
         title.save(update_fields=["published"])
         published.append(title)

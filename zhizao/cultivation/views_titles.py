@@ -1,21 +1,21 @@
 """认定称号 pages: the registry with its download, one title with its history, revocation (摘牌)
 and publication by the city admin, and the public list anyone may read."""
 
-from itertools import groupby
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from zhizao.core.roles import is_city_admin
 from zhizao.core.scoping import get_scoped_object_or_404, scope_queryset
 from zhizao.core.xlsx import table_workbook_bytes
-from zhizao.cultivation.filters import TitleFilter
+from zhizao.cultivation.filters import PublicTitleFilter, TitleFilter
 from zhizao.cultivation.forms import PublishForm, RevokeForm
-from zhizao.cultivation.models import Application, Title, TitleType
+from zhizao.cultivation.models import Application, Title
 from zhizao.cultivation.services import (
     CultivationError,
     public_titles,
@@ -152,21 +152,43 @@ def title_publish(request):
     return redirect("cultivation:titles")
 
 
+PUBLIC_HEADERS = [
+    _("序号"), _("名称"), _("称号类型"), _("认定年度"), _("所属区县"), _("批次"), _("认定文号"),
+    _("认定日期"),
+]  # fmt: skip
+
+
 @require_GET
 def public_title_list(request):
-    """The published, unrevoked titles, grouped by type and year, for anyone."""
-    titles = public_titles().select_related("title_type", "region")
-    types = list(TitleType.objects.filter(titles__in=public_titles()).distinct())
-    selected = request.GET.get("type", "")
-    if selected:
-        titles = titles.filter(title_type__code=selected)
-    titles = titles.order_by("title_type__sort_order", "title_type_id", "-year", "holder_name")
-    groups = []
-    for title_type, of_type in groupby(titles, key=lambda t: t.title_type):
-        years = [(year, list(rows)) for year, rows in groupby(of_type, key=lambda t: t.year)]
-        groups.append({"type": title_type, "years": years, "count": sum(len(r) for _, r in years)})
+    """The published, unrevoked titles for anyone: searched, filtered and paged, or the whole
+    filtered list as a workbook (one filter class serves both)."""
+    filterset = styled(
+        PublicTitleFilter(request.GET or None, queryset=public_titles(), request=request)
+    )
+    titles = filterset.qs.select_related("title_type", "region").order_by(
+        "-year", "title_type__sort_order", "region__sort_order", "holder_name", "pk"
+    )
+    if request.GET.get("format") == "xlsx":
+        rows = [
+            [
+                number,
+                t.holder_name,
+                t.title_type.name,
+                t.year,
+                t.region.name,
+                t.batch_label,
+                t.document_number,
+                t.recognised_on,
+            ]
+            for number, t in enumerate(titles, start=1)
+        ]
+        content = table_workbook_bytes(
+            gettext("智能制造认定名单"), [str(h) for h in PUBLIC_HEADERS], rows
+        )
+        return xlsx_response(content, gettext("智能制造认定名单.xlsx"))
+    page, query = page_of(request, titles)
     return render(
         request,
         "cultivation/public_titles.html",
-        {"groups": groups, "types": types, "selected": selected},
+        {"filter": filterset, "page": page, "query": query},
     )

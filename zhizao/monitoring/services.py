@@ -3,6 +3,7 @@ stored actual values and the approved official figures, as `zhizao progress` pri
 pages show it; and publishing a year's figures for the public dashboard."""
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -11,12 +12,14 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from zhizao.core.models import Region, RegionLevel
 from zhizao.core.roles import Role, is_city_admin
 from zhizao.core.scoping import scope_queryset
 from zhizao.core.services import mark_change
 from zhizao.core.templatetags.zhizao import rounded
+from zhizao.monitoring.companions import companion_named
 from zhizao.monitoring.engine import SUMMABLE_KINDS, period_figure, source_type
 from zhizao.monitoring.models import (
     IndicatorValue,
@@ -456,16 +459,31 @@ def published_snapshot(plan: Plan, year: int) -> dict:
 
 
 @transaction.atomic
-def publish_year(plan: Plan, year: int, user, note: str = "") -> PublishedYear:
+def publish_year(
+    plan: Plan, year: int, user, note: str = "", *, companions: Iterable[str] = ()
+) -> PublishedYear:
     """The city admin publishes `year`'s figures: the progress of the city and each district
     as they stand now is frozen into the record, which the public dashboard shows until it is
-    withdrawn or published again (which replaces the figures; the history keeps both)."""
+    withdrawn or published again (which replaces the figures; the history keeps both).
+
+    `companions` names what later apps publish with the year (`companions.py`: "titles", the
+    year's recognised titles); each runs in this transaction, and what it made public is
+    written into the history entry and left on the record as `companions_done`, a list of
+    (companion, how many records it made public)."""
     if not is_city_admin(user):
         raise PublishingForbidden("只有市级管理员可以发布年度数据。")
     if not plan.first_year <= year <= plan.last_year:
         raise PublishingError(
             f"年份 {year} 不在方案年份内（{plan.first_year}—{plan.last_year}年）。"
         )
+    chosen = []
+    for name in dict.fromkeys(companions):
+        companion = companion_named(name)
+        if companion is None:
+            raise PublishingError(
+                gettext("不能随年度数据一并公开“%(name)s”：没有这一项。") % {"name": name}
+            )
+        chosen.append(companion)
     snapshot = published_snapshot(plan, year)
     if all(row["actual"] is None for row in snapshot["regions"][0]["rows"]):
         raise PublishingError(f"{year}年全市还没有任何指标数据，不能发布。")
@@ -480,6 +498,10 @@ def publish_year(plan: Plan, year: int, user, note: str = "") -> PublishedYear:
     published.published_by, published.published_at = user, timezone.now()
     published.withdrawn_by = published.withdrawn_at = None
     published.note = note.strip()[:200]
+    published.companions_done = [(c, c.publish(user, year)) for c in chosen]
+    reason = "；".join(
+        [reason, *(c.done.format(year=year, count=n) for c, n in published.companions_done)]
+    )
     published._history_user = user
     mark_change(published, (f"{reason}：{published.note}" if published.note else reason)[:100])
     published.save()

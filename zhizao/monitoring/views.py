@@ -10,13 +10,14 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from zhizao.core.roles import Role, is_city_admin
 from zhizao.core.scoping import get_scoped_object_or_404, scope_queryset
 from zhizao.core.xlsx import XLSX_CONTENT_TYPE, table_workbook_bytes
 from zhizao.monitoring.cockpit import standing
+from zhizao.monitoring.companions import companions
 from zhizao.monitoring.engine import source_type
 from zhizao.monitoring.models import PublishedYear, ValueSource
 from zhizao.monitoring.services import (
@@ -114,9 +115,10 @@ def _publish_bar(request, plan, year, region, *, oob: bool = False) -> str:
         .select_related("published_by", "withdrawn_by")
         .first()
     )
+    also = [(c.name, gettext(c.label).format(year=year)) for c in companions()]
     return render_to_string(
         "monitoring/_publish_bar.html",
-        {"published": published, "year": year, "region": region, "oob": oob},
+        {"published": published, "year": year, "region": region, "oob": oob, "also": also},
         request=request,
     )
 
@@ -384,8 +386,12 @@ def publish(request):
         raise Http404
     try:
         if action == "publish":
-            publish_year(plan, year, request.user)
+            published = publish_year(
+                plan, year, request.user, companions=request.POST.getlist("companions")
+            )
             messages.success(request, f"{year}年数据已发布，公众无需登录即可在公开页面查看。")
+            for companion, count in published.companions_done:
+                messages.success(request, gettext(companion.done).format(year=year, count=count))
         else:
             withdraw_year(plan, year, request.user)
             messages.success(request, f"{year}年数据已撤回，公开页面不再显示。")
