@@ -18,6 +18,7 @@ from zhizao.diagnosis.api import (
     SelfAssessmentViewSet,
 )
 from zhizao.enterprises.api import EnterpriseViewSet, YearLockViewSet, YearlyReportViewSet
+from zhizao.monitoring.api import IndicatorValueViewSet, ProgressViewSet, RankingViewSet
 from zhizao.plans.api import IndicatorViewSet, PlanViewSet, RegionTargetViewSet, YearTargetViewSet
 
 router = DefaultRouter()
@@ -37,6 +38,9 @@ router.register("titles", TitleViewSet)
 router.register("ladder", LadderViewSet, basename="ladder")
 for prefix, viewset in BRIDGE_VIEWSETS:
     router.register(prefix, viewset, basename=prefix)
+router.register("monitoring/values", IndicatorValueViewSet)
+router.register("monitoring/progress", ProgressViewSet, basename="monitoring-progress")
+router.register("monitoring/ranking", RankingViewSet, basename="monitoring-ranking")
 router.register("diagnosis/self-assessments", SelfAssessmentViewSet)
 router.register("diagnosis/expert-diagnoses", ExpertDiagnosisViewSet)
 router.register("diagnosis/questionnaire", QuestionnaireViewSet, basename="diagnosis-questionnaire")
