@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from zhizao.monitoring import views
+from zhizao.monitoring import views_public
 
 app_name = "public"
 
 urlpatterns = [
-    path("", views.public_dashboard, name="dashboard"),
+    path("", views_public.public_dashboard, name="dashboard"),
+    path("map.js", views_public.public_map_script, name="map_script"),
 ]

