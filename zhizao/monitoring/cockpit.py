@@ -73,14 +73,15 @@ def cockpit(plan: Plan, year: int, user) -> dict:
     """The 驾驶舱 of `year`: the city's counts by status, and one row per district the viewer may
     see (the city admin: all; a district officer: its own), each with its counts, its composite
     place among all districts and a cell per indicator; rows worst first (most red, then most
-    amber, then the lower place). `behind`: the red cells furthest behind their schedule."""
+    amber, then the lower place). `behind`: the red cells furthest behind their schedule;
+    `key`: the cache key these figures are kept under (a page may keep its HTML beside it)."""
     regions = visible_regions(user, plan)
     stamp = values_stamp(plan)
     # The same for every viewer who may see the same regions: cached per state of the figures.
     key = f"monitoring:cockpit:{plan.pk}:{year}:{stamp}:{','.join(str(r.pk) for r in regions)}"
     data = cache.get(key)
     if data is None:
-        data = _cockpit(plan, year, regions, stamp)
+        data = {**_cockpit(plan, year, regions, stamp), "key": key}
         cache.set(key, data, timeout=3600)
     return data
 

@@ -4,8 +4,12 @@ a district officer its own row in the cockpit and the whole ranking, which the c
 its 通报 anyway. Nobody else has either page."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -44,15 +48,22 @@ def cockpit_page(request):
     plan, year = _plan_and_year(request)
     if not visible_regions(request.user, plan):
         raise Http404
-    context = cockpit(plan, year, request.user)
-    context.update(
-        plan=plan,
-        year=year,
-        years=plan.years,
-        legend=_legend(),
-        status_styles=STATUS_STYLES,
+    data = cockpit(plan, year, request.user)
+    # The grid's HTML is kept beside its figures, per language: it is read far more often than
+    # the figures change, and its ~150 cells cost more to render than to compute.
+    key = f"{data['key']}:html:{get_language()}"
+    body = cache.get(key)
+    if body is None:
+        body = render_to_string(
+            "monitoring/_cockpit_body.html",
+            {**data, "year": year, "legend": _legend(), "status_styles": STATUS_STYLES},
+        )
+        cache.set(key, body, timeout=3600)
+    return render(
+        request,
+        "monitoring/cockpit.html",
+        {"plan": plan, "year": year, "years": plan.years, "body": mark_safe(body)},
     )
-    return render(request, "monitoring/cockpit.html", context)
 
 
 @login_required
