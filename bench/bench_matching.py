@@ -5,13 +5,13 @@ Run: .venv/bin/python bench/bench_matching.py [--entries 100000] [--repeat 5]
      DATABASE_URL=postgres://postgres@127.0.0.1:5432/<empty database> .venv/bin/python bench/bench_matching.py
 
 Uses a throwaway SQLite database (or the empty database of DATABASE_URL). Steps:
-1. loads the plan and the evaluation set (tests/bridge/evaluation/set.yaml: 190 entries, 60
+1. loads the plan and the evaluation set (tests/bridge/evaluation/set.yaml: 196 entries, 63
    judged needs), indexes it, and prints precision@5 and nDCG@10 of the matcher;
 2. adds synthetic published entries up to --entries in all (solutions 30 %, cases 40 %,
    experts 15 %, providers 10 %, financial products 5 %), their text recombined from the set's
    own sentences so that the search index's word lists are as crowded as real ones, with
    clusters, divisions, sub-domains, districts served and ratings; rebuilds the index;
-3. times `rank(need, limit=10)` for each of the 60 needs (`--repeat` times each) and prints the
+3. times `rank(need, limit=10)` for each of the 63 needs (`--repeat` times each) and prints the
    median, p95 and maximum in milliseconds with the queries of one match; then the quality
    again, the synthetic entries counting as not relevant (a lower bound).
 """

@@ -215,8 +215,8 @@ ZHIZAO_DIAGNOSIS_COVERAGE_YEARS = 3
 
 # Supply–demand matching (供需对接): the weight of each kind of evidence in a match's score.
 ZHIZAO_MATCH_WEIGHTS = {
-    "text": 0.50,
-    "industry": 0.15,
+    "text": 0.45,
+    "industry": 0.20,
     "subdomain": 0.15,
     "local": 0.05,
     "cases": 0.05,

@@ -1,6 +1,7 @@
 """The matcher: features, reasons, ranking order and a bounded number of queries."""
 
 import json
+from collections import Counter
 from decimal import Decimal
 from io import StringIO
 
@@ -132,7 +133,8 @@ def test_ranking_order_by_hand(dyeing_need, fixed_weights):
     #   D solution: 黄酒 (industry 0), subdomain 1/2, provider unrated (3/5) elsewhere,
     #               500–900 over the budget: (0.075 + 0.03) / 1.00           = 0.105
     # and an unpublished solution that would beat them all; the providers themselves share
-    # nothing with the need and are no candidates
+    # nothing with the need and are no candidates. A, B and D fit the need (a sub-domain of it);
+    # C does not (no words, no sub-domain): it comes after D, of another industry but fitting.
     good = make_provider(regions=["柯桥区"], rating=Decimal("5"))
     far = make_provider(regions=["新昌县"])
     a = make_solution(
@@ -168,10 +170,134 @@ def test_ranking_order_by_hand(dyeing_need, fixed_weights):
     assert [(r.library, r.object_id) for r in ranked] == [
         (Library.SOLUTION, a.pk),
         (Library.EXPERT, b.pk),
-        (Library.FINANCE, c.pk),
         (Library.SOLUTION, d.pk),
+        (Library.FINANCE, c.pk),
     ]
-    assert [r.score for r in ranked] == pytest.approx([0.375, 0.28125, 0.214286, 0.105], abs=1e-4)
+    assert [r.score for r in ranked] == pytest.approx([0.375, 0.28125, 0.105, 0.214286], abs=1e-4)
+
+
+@pytest.fixture
+def stamping_need(plan):
+    """A 金属冲压 (class 3399, division 33, cluster 金属加工) need in 越城区: PO and PS,
+    100–250 万元."""
+    enterprise = make_enterprise(region="越城区", cluster="金属加工", industry_code="3399")
+    return make_need(
+        enterprise,
+        title="冲压车间MES系统建设",
+        description="冲床40台，希望实现冲压工单排产下达、冲床状态采集和质量追溯，考虑技改贷款。",
+        subdomains=["PO", "PS"],
+        budget_min=Decimal("100"),
+        budget_max=Decimal("250"),
+    )
+
+
+def test_an_entry_of_another_industry_ranks_below_same_industry_and_neutral_ones(
+    stamping_need, fixed_weights
+):
+    # given, without text relevance (no search index), by hand with the weights:
+    #   X 印染 solution (industry 0) for PO and PS, from a provider in 越城区 rated 5, 80–300:
+    #     (0 + 0.15 × 1 + 0.05 local + 0 cases + 0.05 rating + 0.05 budget) / 1.00   = 0.30
+    #   M 金属加工 solution (industry 1) for PO only, provider unrated in 新昌县, 500–900:
+    #     (0.15 + 0.15 × 1/2 + 0 + 0 + 0.05 × 3/5 + 0) / 1.00                       = 0.255
+    #   N expert for every industry (0.5) in PO: (0.15 × 0.5 + 0.15 × 1/2) / 0.80    = 0.1875
+    #   F 金属加工 loan (industry 1), limit 300 covers 250, but nothing of the need's words
+    #     or sub-domains: (0.15 + 0.05) / 0.70                                        = 0.285714…
+    local = make_provider(regions=["越城区"], rating=Decimal("5"))
+    far = make_provider(regions=["新昌县"])
+    x = make_solution(
+        provider=local,
+        clusters=["现代纺织"],
+        divisions=["17"],
+        subdomains=["PO", "PS"],
+        investment_min=Decimal("80"),
+        investment_max=Decimal("300"),
+    )
+    m = make_solution(
+        provider=far,
+        clusters=["金属加工"],
+        divisions=["33"],
+        subdomains=["PO"],
+        investment_min=Decimal("500"),
+        investment_max=Decimal("900"),
+    )
+    n = make_expert_profile(subdomains=["PO"])
+    f = make_financial_product(clusters=["金属加工"], limit=Decimal("300"))
+
+    # when ranked
+    ranked = rank(stamping_need, limit=10)
+
+    # then the same-industry and the neutral entry that fit come first, though the 印染 one
+    # scores more than both; it still comes before the loan, which does not fit the need
+    assert [(r.library, r.object_id) for r in ranked] == [
+        (Library.SOLUTION, m.pk),
+        (Library.EXPERT, n.pk),
+        (Library.SOLUTION, x.pk),
+        (Library.FINANCE, f.pk),
+    ]
+    assert [r.score for r in ranked] == pytest.approx([0.255, 0.1875, 0.30, 0.285714], abs=1e-4)
+
+
+def test_an_entry_of_another_industry_is_listed_when_nothing_else_fits(
+    stamping_need, fixed_weights
+):
+    # given only a 印染 solution that fits (PO) and a 金属加工 loan that does not
+    x = make_solution(provider=make_provider(), clusters=["现代纺织"], subdomains=["PO"])
+    f = make_financial_product(clusters=["金属加工"])
+
+    # when ranked, then the 印染 solution leads the list
+    ranked = rank(stamping_need, limit=10)
+    assert [(r.library, r.object_id) for r in ranked] == [
+        (Library.SOLUTION, x.pk),
+        (Library.FINANCE, f.pk),
+    ]
+
+
+def test_the_list_mixes_kinds_and_has_a_provider_an_expert_and_a_loan_that_fit(stamping_need):
+    # given, all indexed for search: eight 金属加工 MES solutions and four cases, each about
+    # the need's words (stronger than any provider's, expert's or loan's text), two providers
+    # and two experts of the industry in its sub-domains, and a loan for every industry about
+    # 技改贷款 for 冲压车间MES
+    provider = make_provider("金属加工MES服务商", clusters=["金属加工"], subdomains=["PO"])
+    entries = [provider, make_provider(clusters=["金属加工"], subdomains=["PS"])]
+    for number in range(8):
+        entries.append(
+            make_solution(
+                f"冲压车间MES工单排产与质量追溯方案{number}",
+                description="冲压工单排产下达，冲床状态采集，冲压件质量追溯。",
+                provider=provider,
+                clusters=["金属加工"],
+                subdomains=["PO", "PS"],
+            )
+        )
+    for number in range(4):
+        entries.append(
+            make_case(
+                f"冲压车间MES应用案例{number}",
+                description="冲压工单排产下达，冲床状态采集，质量追溯。",
+                provider=provider,
+                clusters=["金属加工"],
+                subdomains=["PO"],
+            )
+        )
+    experts = [make_expert_profile(clusters=["金属加工"], subdomains=["PO"]) for _ in range(2)]
+    loan = make_financial_product(
+        "技改贷款", description="用于冲压车间MES等智能化改造项目的技改贷款。"
+    )
+    for entry in [*entries, *experts, loan]:
+        index_entry(entry)
+
+    # when the need is ranked for its ten matches
+    ranked = rank(stamping_need, limit=10)
+
+    # then no kind takes more than 3 places; 3 solutions, 3 cases, 2 providers and 2 experts
+    # would fill the list: the loan takes the place of the last provider or expert
+    kinds = Counter(r.library for r in ranked)
+    assert len(ranked) == 10
+    assert (kinds[Library.SOLUTION], kinds[Library.CASE], kinds[Library.FINANCE]) == (3, 3, 1)
+    assert kinds[Library.PROVIDER] >= 1 and kinds[Library.EXPERT] >= 1
+    assert kinds[Library.PROVIDER] + kinds[Library.EXPERT] == 3
+    # the best by score first: the solutions, which match the need's words best
+    assert ranked[0].library == Library.SOLUTION
 
 
 def test_text_relevance_breaks_a_structural_tie(dyeing_need, fixed_weights):

@@ -34,8 +34,20 @@ Each candidate is then scored in Python from these features, each in [0, 1]:
     subdomain not to financial products), so that libraries with fewer fields compete evenly.
 
 The weights are the setting ZHIZAO_MATCH_WEIGHTS (DEFAULT_WEIGHTS for what it leaves out).
+
+The list kept is then chosen, not just cut from the scores (`choose`):
+
+- the industry comes first: an entry that fits the need (its words: text ≥ FIT_TEXT, or one of
+  the need's sub-domains) and is of the need's industry or of every industry ranks above every
+  entry of another industry; those come next, if they fit; entries that do not fit come last.
+  A high text score for a 印染 MES never puts it above a 金属加工 or an industry-neutral one;
+- the kinds are mixed: at most MAX_SHARE of the list from one library, and a provider, an
+  expert and a financial product that fit (of the need's industry or neutral) each get a place,
+  the last place of the most represented library, when none is in the list on its score.
 """
 
+import math
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -64,8 +76,8 @@ from zhizao.bridge.models import (
 )
 
 DEFAULT_WEIGHTS = {
-    "text": 0.50,
-    "industry": 0.15,
+    "text": 0.45,
+    "industry": 0.20,
     "subdomain": 0.15,
     "local": 0.05,
     "cases": 0.05,
@@ -88,6 +100,9 @@ TEXT_REASON = 0.5  # text relevance from which 内容相关 is said
 SAME_CLUSTER_OTHER_DIVISION = 0.6
 ANY_INDUSTRY = 0.5
 SEPARATOR = " · "
+FIT_TEXT = 0.25  # text relevance from which an entry fits the need on its words alone
+MAX_SHARE = 0.3  # of the list one library may take: 3 of 10
+RESERVED = (Library.PROVIDER, Library.EXPERT, Library.FINANCE)  # a place each when one fits
 
 
 def weights() -> dict[str, float]:
@@ -188,6 +203,8 @@ def _structured(need: Need, library: str, text_ids: list[int]) -> list[Candidate
         proxy = proxy + SqlCase(
             When(_json_has("divisions", division), then=2), default=0, output_field=IntegerField()
         )
+    if library == Library.FINANCE:  # products for every industry (no cluster, no division)
+        conditions |= Q(divisions=[]) & ~Exists(through.objects.filter(**{source: OuterRef("pk")}))
     for code in need.subdomains or []:
         conditions |= _json_has("subdomains", code)
         proxy = proxy + SqlCase(
@@ -408,11 +425,72 @@ def _rank(need: Need, limit: int, libraries) -> list[MatchResult]:
         score_candidate(need, c, text.get((c.library, c.pk), 0.0), counts, weight)
         for c in candidates
     ]
-    order = {library: position for position, library in enumerate(MATCH_LIBRARIES)}
-    results.sort(key=lambda r: (-r.score, order.get(r.library, 99), r.object_id))
-    kept = results[: max(0, int(limit))]
+    kept = choose(results, max(0, int(limit)))
     _attach_entries(kept)
     return kept
+
+
+# --- the list kept: industry first, kinds mixed --------------------------------------------------
+
+
+def fits(result: MatchResult) -> bool:
+    """The entry answers the need: by its words, or by one of the need's sub-domains."""
+    features = result.features
+    return features["text"] >= FIT_TEXT or features.get("subdomain", 0.0) > 0
+
+
+def tier(result: MatchResult) -> int:
+    """0 fits, of the need's industry or of every industry; 1 fits, of another industry;
+    2 does not fit."""
+    if not fits(result):
+        return 2
+    return 0 if result.features["industry"] > 0 else 1
+
+
+_LIBRARY_ORDER = {library: position for position, library in enumerate(MATCH_LIBRARIES)}
+
+
+def _order(result: MatchResult) -> tuple:
+    return (tier(result), -result.score, _LIBRARY_ORDER.get(result.library, 99), result.object_id)
+
+
+def choose(results: list[MatchResult], limit: int) -> list[MatchResult]:
+    """The `limit` results to keep, best first by (tier, score): at most MAX_SHARE of them of
+    one library while others are left, and a fitting provider, expert and financial product of
+    the need's industry (or neutral) each in the list when one exists."""
+    ranked = sorted(results, key=_order)
+    cap = max(1, math.ceil(limit * MAX_SHARE))
+    taken: list[MatchResult] = []
+    left: list[MatchResult] = []
+    counts: Counter = Counter()
+    for result in ranked:
+        if len(taken) < limit and counts[result.library] < cap:
+            taken.append(result)
+            counts[result.library] += 1
+        else:
+            left.append(result)
+    # Too few kinds to fill the list within the cap: the best of the rest, whatever the kind.
+    while len(taken) < limit and left:
+        result = left.pop(0)
+        taken.append(result)
+        counts[result.library] += 1
+    for library in RESERVED:
+        if counts[library]:
+            continue
+        best = next((r for r in left if r.library == library and tier(r) == 0), None)
+        if best is None:
+            continue
+        if len(taken) >= limit:
+            # the place of the last entry of a library that keeps at least one other
+            crowded = [r for r in taken if counts[r.library] > 1]
+            if not crowded:
+                continue
+            out = max(crowded, key=_order)
+            taken.remove(out)
+            counts[out.library] -= 1
+        taken.append(best)
+        counts[library] += 1
+    return sorted(taken, key=_order)
 
 
 def _with_relations(need: Need) -> Need:

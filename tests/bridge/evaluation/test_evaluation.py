@@ -1,5 +1,5 @@
 """The matching evaluation set as a regression test: the matcher's precision@5 and nDCG@10
-over the 60 judged needs of set.yaml stay above a floor a little below the measured values
+over the judged needs of set.yaml stay above a floor a little below the measured values
 (bench/README.md, "Matching", has the figures on both databases)."""
 
 from tests.bridge.evaluation.evalset import build, evaluate, read_set
@@ -7,6 +7,9 @@ from zhizao.bridge.matching import rank
 
 # Measured 2026-11-26 with the default weights, the same on SQLite and PostgreSQL:
 # precision@5 0.753, nDCG@10 0.894. The floors leave 0.05 for harmless reorderings.
+# 2026-12-08, 63 needs (three 金属冲压 needs with look-alike entries of other industries added),
+# the industry first and the kinds mixed (matching.choose): precision@5 0.765, nDCG@10 0.913
+# (the matcher before that: 0.752 and 0.887 on the same 63 needs).
 PRECISION_AT_5_FLOOR = 0.70
 NDCG_AT_10_FLOOR = 0.84
 
