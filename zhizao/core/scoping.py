@@ -99,6 +99,13 @@ def _narrow_to_district(user, queryset: QuerySet, scope: Scope) -> QuerySet:
     return queryset.filter(condition)
 
 
+def is_visible(user, instance) -> bool:
+    """Whether `user` may open `instance` (a page links to an object only when it may)."""
+    if instance is None:
+        return False
+    return scope_queryset(user, type(instance).objects.filter(pk=instance.pk)).exists()
+
+
 def get_scoped_object_or_404(user, queryset: QuerySet, **lookup):
     """The scoped twin of get_object_or_404: out-of-scope rows are indistinguishable from absent."""
     try:

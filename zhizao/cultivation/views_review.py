@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhizao.core.models import Region, RegionLevel
 from zhizao.core.roles import Role, is_city_admin
-from zhizao.core.scoping import get_scoped_object_or_404, scope_queryset
+from zhizao.core.scoping import get_scoped_object_or_404, is_visible, scope_queryset
 from zhizao.cultivation import review
 from zhizao.cultivation.attachments import attachment_path
 from zhizao.cultivation.filters import ApplicationFilter
@@ -253,6 +253,7 @@ def application_context(request, application: Application, **forms_) -> dict:
     own_review = next((r for r in reviews if r.expert_id == user.pk), None)
     context = {
         "application": application,
+        "enterprise_link": is_visible(user, application.enterprise),
         "batch": application.batch,
         "status_style": STATUS_STYLES.get(application.status, "warning"),
         "steps": _visible_steps(user, application),

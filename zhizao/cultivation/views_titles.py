@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from zhizao.core.roles import is_city_admin
-from zhizao.core.scoping import get_scoped_object_or_404, scope_queryset
+from zhizao.core.scoping import get_scoped_object_or_404, is_visible, scope_queryset
 from zhizao.core.xlsx import table_workbook_bytes
 from zhizao.cultivation.filters import PublicTitleFilter, TitleFilter
 from zhizao.cultivation.forms import PublishForm, RevokeForm
@@ -98,6 +98,7 @@ def title_detail(request, pk: int):
         "cultivation/title_detail.html",
         {
             "title": title,
+            "enterprise_link": is_visible(request.user, title.enterprise),
             "history": history,
             "application": application,
             "is_city": city,
