@@ -5,13 +5,11 @@ the tests that check it."""
 from io import StringIO
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
-from django.test.utils import override_settings
 
 from tests.crawl.crawler import Crawl, crawl
+from tests.module_data import rolled_back
 from tests.plans.factories import load_default_plan
 from zhizao.accounts.models import User
 
@@ -46,28 +44,13 @@ def private_files(demo_var_dir, settings):
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, demo_var_dir):
-    """The demo data, in a transaction rolled back when the module's tests are done. The tests
-    that use it take `db` as usual: their own changes are rolled back to a savepoint."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-            VAR_DIR=demo_var_dir,
-        ),
-    ):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            cache.clear()
-            load_default_plan()
-            call_command("cultivation", "types", "load", stdout=StringIO())
-            call_command("demo", "--enterprises", str(DEMO_ENTERPRISES), stdout=StringIO())
-            call_command("recompute", stdout=StringIO())
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            cache.clear()
+    """The demo data, rolled back when the module's tests are done."""
+    with rolled_back(django_db_blocker, VAR_DIR=demo_var_dir):
+        load_default_plan()
+        call_command("cultivation", "types", "load", stdout=StringIO())
+        call_command("demo", "--enterprises", str(DEMO_ENTERPRISES), stdout=StringIO())
+        call_command("recompute", stdout=StringIO())
+        yield
 
 
 def client_for(role: str) -> Client:
