@@ -93,6 +93,7 @@ def test_a_district_officer_sees_its_own_row_and_its_place(yuecheng_client, robo
     grid = html.split('data-testid="cockpit-grid"')[1].split("</table>")[0]
     assert 'data-region="越城区"' in grid
     assert 'data-region="柯桥区"' not in grid and 'data-region="绍兴市"' not in grid
+    assert 'data-testid="standing"' in html  # with its place among all districts
     # its landing page (the overview) gives its place among all districts
     overview = yuecheng_client.get("/monitoring/?year=2024").content.decode()
     standing = overview.split('data-testid="standing"')[1].split("</section>")[0]

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from zhizao.core.roles import Role
 from zhizao.core.xlsx import table_workbook_bytes
 from zhizao.monitoring.cockpit import (
     STATUS_FILLS,
@@ -20,6 +21,7 @@ from zhizao.monitoring.cockpit import (
     can_see_ranking,
     cockpit,
     ranking_table,
+    standing,
 )
 from zhizao.monitoring.services import latest_year, visible_regions
 from zhizao.monitoring.views import STATUS_STYLES, _default_plan, _int, _xlsx_response
@@ -62,7 +64,18 @@ def cockpit_page(request):
     return render(
         request,
         "monitoring/cockpit.html",
-        {"plan": plan, "year": year, "years": plan.years, "body": mark_safe(body)},
+        {
+            "plan": plan,
+            "year": year,
+            "years": plan.years,
+            "body": mark_safe(body),
+            # A district officer's place among all districts above its own row.
+            "standing": (
+                standing(plan, year, request.user.region)
+                if getattr(request.user, "role", None) == Role.DISTRICT
+                else None
+            ),
+        },
     )
 
 
