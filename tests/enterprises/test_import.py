@@ -463,7 +463,7 @@ def test_a_jump_needs_a_comment_whether_last_year_is_in_the_database_or_the_file
     preview = import_file(path, None)
 
     # then: both jumps need a comment
-    message = "有同比变化异常的数据，请在“说明”中写明原因后再保存。"
+    message = "有同比变化异常的数据，请在“说明”中写明原因。"
     assert [(e["row"], e["column"], e["message"]) for e in errors_of(preview)] == [
         (2, "说明", message),
         (4, "说明", message),

@@ -87,3 +87,16 @@ def test_enterprise_list_api_query_count_is_bounded(
     with django_assert_max_num_queries(6):
         response = client.get("/api/enterprises/?region=330681")
     assert response.json()["count"] == 30
+
+
+def test_the_enterprise_withdraws_through_the_api_and_an_other_district_gets_404(
+    member, keqiao_officer, yuecheng_enterprise
+):
+    report = new_report(yuecheng_enterprise, 2025, status=ReportStatus.SUBMITTED)
+    assert api(keqiao_officer).post(f"/api/reports/{report.pk}/withdraw/").status_code == 404
+    response = api(member).post(f"/api/reports/{report.pk}/withdraw/", {"comment": "数据有误"})
+    assert response.status_code == 200
+    assert response.json()["status"] == "draft"
+    again = api(member).post(f"/api/reports/{report.pk}/withdraw/")
+    assert again.status_code == 400
+    assert again.json() == {"detail": "该报表状态为「草稿」，只有等待区县审核的报表可以撤回。"}

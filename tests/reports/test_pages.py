@@ -120,9 +120,10 @@ def test_review_queue_shows_what_waits_for_each_role(
     officer_rows = rows_of(
         yuecheng_client.get("/enterprises/reviews/").content.decode(), "review-queue"
     )
-    assert [(r[0], r[2]) for r in officer_rows] == [("越城智造示范有限公司", "2025")]
+    # the first column is the batch approval's checkbox
+    assert [(r[1], r[3]) for r in officer_rows] == [("越城智造示范有限公司", "2025")]
     city_rows = rows_of(admin_client_.get("/enterprises/reviews/").content.decode(), "review-queue")
-    assert [(r[0], r[2]) for r in city_rows] == [("柯桥印染科技有限公司", "2024")]
+    assert [(r[1], r[3]) for r in city_rows] == [("柯桥印染科技有限公司", "2024")]
 
 
 def test_year_lock_page_is_the_city_admins(admin_client_, yuecheng_client, plan):

@@ -48,23 +48,25 @@ def test_year_outside_the_plan_is_refused(yuecheng_enterprise, member):
     assert caught.value.check.errors == {"year": "年份 2026 不在方案年份内（2020—2025年）。"}
 
 
-def test_a_jump_from_last_year_needs_a_comment(yuecheng_enterprise, member):
+def test_a_jump_from_last_year_is_saved_as_a_draft_but_needs_a_comment_to_submit(
+    yuecheng_enterprise, member
+):
     # given last year's approved report with 8 robots
     new_report(yuecheng_enterprise, 2024)
     values = {**GOOD_VALUES, "industrial_robots": 30}
-    # when saved without a comment
+    # when saved as a draft without a comment, it is kept
+    report = save_report(yuecheng_enterprise, 2025, values, member)
+    assert report.industrial_robots == 30
+    # but submitting it without a comment is refused, with the figures named
     with pytest.raises(ReportInvalid) as caught:
-        save_report(yuecheng_enterprise, 2025, values, member)
-    # then
+        submit_report(report, member)
     assert caught.value.check.warnings == {
         "industrial_robots": "「在役工业机器人（台）」从上年的 8 变为 30，为上年的 3.75 倍，请在说明中写明原因。"
     }
-    assert caught.value.check.errors == {
-        "comment": "有同比变化异常的数据，请在“说明”中写明原因后再保存。"
-    }
+    assert caught.value.check.errors == {"comment": "有同比变化异常的数据，请在“说明”中写明原因。"}
     # and with a comment it is accepted
     report = save_report(yuecheng_enterprise, 2025, values, member, "新建机器人焊接线两条")
-    assert report.industrial_robots == 30
+    assert submit_report(report, member).status == ReportStatus.SUBMITTED
 
 
 def test_full_review_path_records_every_step(

@@ -20,6 +20,7 @@ from zhizao.enterprises.services import (
     save_report,
     submit_report,
     unlock_year,
+    withdraw_report,
 )
 
 
@@ -136,6 +137,17 @@ class YearlyReportViewSet(
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._act(request, lambda report, comment: submit_report(report, request.user))
+
+    @extend_schema(
+        summary="撤回（区县审核前，企业可撤回后修改再提交）",
+        tags=["enterprises"],
+        request=ReviewComment,
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self._act(
+            request, lambda report, comment: withdraw_report(report, request.user, comment)
+        )
 
     @extend_schema(summary="审核通过（区县或市级）", tags=["enterprises"], request=ReviewComment)
     @action(detail=True, methods=["post"])

@@ -1,11 +1,16 @@
-"""The checks a yearly report must pass before it is saved, whatever the way in (form, import,
-API): errors refuse it; warnings (unusual year-on-year jumps) need a comment."""
+"""The checks a yearly report must pass, whatever the way in (form, import, API): errors refuse
+it; warnings (a figure beyond 3× or below ⅓ of last year's) need a comment when it is submitted.
+
+A draft may be saved incomplete and with unexplained jumps (`complete=False`): only what is
+wrong in itself (a negative figure, a part larger than its whole) refuses a draft."""
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from zhizao.core.numbers import plain
-from zhizao.enterprises.fields import FIELDS_BY_NAME, JUMP_FACTOR, REPORT_FIELDS
+from zhizao.enterprises.fields import FIELDS_BY_NAME, JUMP_FACTOR, NUMERIC_FIELDS, REPORT_FIELDS
 
 # Parts that may not exceed their whole: (part, whole).
 PART_OF = (
@@ -29,6 +34,17 @@ def label(name: str) -> str:
     return FIELDS_BY_NAME[name].label
 
 
+def jump_ratio(now, before) -> Decimal | None:
+    """now / before when both are known and last year's is not zero."""
+    if now is None or before is None or not before:
+        return None
+    return Decimal(now) / Decimal(before)
+
+
+def is_jump(ratio: Decimal | None) -> bool:
+    return ratio is not None and (ratio > JUMP_FACTOR or ratio < 1 / JUMP_FACTOR)
+
+
 def check_report(
     values: dict,
     *,
@@ -36,37 +52,86 @@ def check_report(
     years: range,
     previous: dict | None = None,
     comment: str = "",
+    complete: bool = True,
 ) -> ReportCheck:
     """`values` holds parsed figures by field name; `years` the years reports may be filed for;
-    `previous` last year's figures of the same enterprise, when there are any."""
+    `previous` last year's figures of the same enterprise, when there are any; `complete` is
+    true when the report is submitted or imported (every figure required, jumps explained)."""
     result = ReportCheck()
     if year not in years:
-        result.errors["year"] = f"年份 {year} 不在方案年份内（{years.start}—{years.stop - 1}年）。"
-    for spec in REPORT_FIELDS:
+        result.errors["year"] = _("年份 %(year)s 不在方案年份内（%(first)s—%(last)s年）。") % {
+            "year": year,
+            "first": years.start,
+            "last": years.stop - 1,
+        }
+    for spec in NUMERIC_FIELDS:
         value = values.get(spec.name)
-        if value is None and spec.kind != "bool":
-            result.errors[spec.name] = f"「{spec.label}」不能为空。"
-        elif spec.kind != "bool" and value < 0:
-            result.errors[spec.name] = f"「{spec.label}」不能为负数（填写的是 {plain(value)}）。"
+        if value is None:
+            if complete:
+                result.errors[spec.name] = _("「%(label)s」不能为空。") % {"label": spec.label}
+        elif value < 0:
+            result.errors[spec.name] = _("「%(label)s」不能为负数（填写的是 %(value)s）。") % {
+                "label": spec.label,
+                "value": plain(value),
+            }
     for part, whole in PART_OF:
         p, w = values.get(part), values.get(whole)
         if p is not None and w is not None and part not in result.errors and p > w:
-            result.errors[part] = (
-                f"「{label(part)}」{plain(p)} 不能大于「{label(whole)}」{plain(w)}。"
-            )
+            result.errors[part] = _("「%(part)s」%(p)s 不能大于「%(whole)s」%(w)s。") % {
+                "part": label(part),
+                "p": plain(p),
+                "whole": label(whole),
+                "w": plain(w),
+            }
     if previous:
-        for spec in REPORT_FIELDS:
-            if not spec.watch_jumps or spec.name in result.errors:
+        for spec in NUMERIC_FIELDS:
+            if spec.name in result.errors:
                 continue
             now, before = values.get(spec.name), previous.get(spec.name)
-            if now is None or not before:
-                continue
-            ratio = Decimal(now) / Decimal(before)
-            if ratio > JUMP_FACTOR or ratio < 1 / JUMP_FACTOR:
-                result.warnings[spec.name] = (
-                    f"「{spec.label}」从上年的 {plain(before)} 变为 {plain(now)}，"
-                    f"为上年的 {ratio:.2f} 倍，请在说明中写明原因。"
-                )
-    if result.warnings and not comment.strip():
-        result.errors["comment"] = "有同比变化异常的数据，请在“说明”中写明原因后再保存。"
+            ratio = jump_ratio(now, before)
+            if is_jump(ratio):
+                result.warnings[spec.name] = _(
+                    "「%(label)s」从上年的 %(before)s 变为 %(now)s，为上年的 %(ratio)s 倍，"
+                    "请在说明中写明原因。"
+                ) % {
+                    "label": spec.label,
+                    "before": plain(before),
+                    "now": plain(now),
+                    "ratio": f"{ratio:.2f}",
+                }
+    if complete and result.warnings and not comment.strip():
+        result.errors["comment"] = _("有同比变化异常的数据，请在“说明”中写明原因。")
     return result
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One figure of a report beside last year's: what a reviewer reads (上年 / 本年 / 变化)."""
+
+    name: str
+    label: str
+    before: object
+    now: object
+    anomaly: bool
+
+    @property
+    def change(self):
+        if self.before is None or self.now is None or isinstance(self.now, bool):
+            return None
+        return self.now - self.before
+
+    @property
+    def percent(self) -> Decimal | None:
+        ratio = jump_ratio(self.now, self.before) if not isinstance(self.now, bool) else None
+        return None if ratio is None else (ratio - 1) * 100
+
+
+def compare(values: dict, previous: dict | None) -> list[Comparison]:
+    """Every figure (software use included) with last year's value and whether it jumped."""
+    previous = previous or {}
+    rows = []
+    for spec in REPORT_FIELDS:
+        now, before = values.get(spec.name), previous.get(spec.name)
+        anomaly = spec.numeric and is_jump(jump_ratio(now, before))
+        rows.append(Comparison(spec.name, spec.label, before, now, anomaly))
+    return rows

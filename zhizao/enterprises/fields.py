@@ -11,8 +11,12 @@ from zhizao.enterprises.models import YearlyReport
 class ReportField:
     name: str
     kind: str  # "int", "decimal" or "bool"
-    # Year-on-year jumps beyond 3× or below ⅓ need a comment (None: no such check).
-    watch_jumps: bool = False
+
+    @property
+    def numeric(self) -> bool:
+        """Numeric figures are required on submit and checked year on year (beyond 3× or below
+        ⅓ of last year's value needs a comment)."""
+        return self.kind != "bool"
 
     @property
     def label(self) -> str:
@@ -20,8 +24,8 @@ class ReportField:
 
 
 REPORT_FIELDS: tuple[ReportField, ...] = (
-    ReportField("employees", "int", watch_jumps=True),
-    ReportField("industrial_robots", "int", watch_jumps=True),
+    ReportField("employees", "int"),
+    ReportField("industrial_robots", "int"),
     ReportField("key_processes", "int"),
     ReportField("cnc_key_processes", "int"),
     ReportField("networkable_equipment", "int"),
@@ -34,11 +38,11 @@ REPORT_FIELDS: tuple[ReportField, ...] = (
     ReportField("uses_aps", "bool"),
     ReportField("uses_qms", "bool"),
     ReportField("uses_ems", "bool"),
-    ReportField("industrial_output", "decimal", watch_jumps=True),
-    ReportField("revenue", "decimal", watch_jumps=True),
-    ReportField("value_added", "decimal", watch_jumps=True),
-    ReportField("land_area", "decimal", watch_jumps=True),
-    ReportField("energy_use", "decimal", watch_jumps=True),
+    ReportField("industrial_output", "decimal"),
+    ReportField("revenue", "decimal"),
+    ReportField("value_added", "decimal"),
+    ReportField("land_area", "decimal"),
+    ReportField("energy_use", "decimal"),
     ReportField("rd_spending", "decimal"),
     ReportField("transformation_investment", "decimal"),
 )
@@ -48,6 +52,9 @@ SOFTWARE_FIELDS = tuple(f.name for f in REPORT_FIELDS if f.kind == "bool")
 # key management-control systems (the definition the demo data and the indicator share).
 SOFTWARE_MINIMUM = 2
 JUMP_FACTOR = Decimal(3)
+
+
+NUMERIC_FIELDS = tuple(f for f in REPORT_FIELDS if f.numeric)
 
 
 def report_values(report: YearlyReport) -> dict:

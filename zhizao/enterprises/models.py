@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from zhizao.core.models import IndustryCluster, Region
@@ -110,12 +111,21 @@ class YearlyReport(models.Model):
     status = models.CharField(
         "状态", max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT
     )
-    employees = models.PositiveIntegerField("从业人员（人）")
-    industrial_robots = models.PositiveIntegerField("在役工业机器人（台）", default=0)
-    key_processes = models.PositiveIntegerField("关键工序数（个）", default=0)
-    cnc_key_processes = models.PositiveIntegerField("其中数控化关键工序数（个）", default=0)
-    networkable_equipment = models.PositiveIntegerField("可联网设备数（台）", default=0)
-    networked_equipment = models.PositiveIntegerField("其中已联网设备数（台）", default=0)
+    # The figures may be left empty in a draft; submitting requires every one of them (checks.py).
+    employees = models.PositiveIntegerField(_("从业人员（人）"), null=True, blank=True)
+    industrial_robots = models.PositiveIntegerField(
+        _("在役工业机器人（台）"), null=True, blank=True
+    )
+    key_processes = models.PositiveIntegerField(_("关键工序数（个）"), null=True, blank=True)
+    cnc_key_processes = models.PositiveIntegerField(
+        _("其中数控化关键工序数（个）"), null=True, blank=True
+    )
+    networkable_equipment = models.PositiveIntegerField(
+        _("可联网设备数（台）"), null=True, blank=True
+    )
+    networked_equipment = models.PositiveIntegerField(
+        _("其中已联网设备数（台）"), null=True, blank=True
+    )
     uses_erp = models.BooleanField("使用 ERP（企业资源计划）", default=False)
     uses_mes = models.BooleanField("使用 MES（制造执行系统）", default=False)
     uses_plm = models.BooleanField("使用 PLM/PDM（产品生命周期/数据管理）", default=False)
@@ -124,14 +134,18 @@ class YearlyReport(models.Model):
     uses_aps = models.BooleanField("使用 APS（高级计划排程）", default=False)
     uses_qms = models.BooleanField("使用 QMS（质量管理）", default=False)
     uses_ems = models.BooleanField("使用 EMS（能源管理）", default=False)
-    industrial_output = models.DecimalField("工业总产值（万元）", **MONEY)
-    revenue = models.DecimalField("营业收入（万元）", **MONEY)
-    value_added = models.DecimalField("工业增加值（万元）", **MONEY)
-    land_area = models.DecimalField("用地面积（亩）", max_digits=12, decimal_places=2)
-    energy_use = models.DecimalField("综合能耗（吨标准煤）", max_digits=14, decimal_places=2)
-    rd_spending = models.DecimalField("研发经费支出（万元）", default=0, **MONEY)
+    industrial_output = models.DecimalField(_("工业总产值（万元）"), null=True, blank=True, **MONEY)
+    revenue = models.DecimalField(_("营业收入（万元）"), null=True, blank=True, **MONEY)
+    value_added = models.DecimalField(_("工业增加值（万元）"), null=True, blank=True, **MONEY)
+    land_area = models.DecimalField(
+        _("用地面积（亩）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    energy_use = models.DecimalField(
+        _("综合能耗（吨标准煤）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    rd_spending = models.DecimalField(_("研发经费支出（万元）"), null=True, blank=True, **MONEY)
     transformation_investment = models.DecimalField(
-        "当年智能化改造投资（万元）", default=0, **MONEY
+        _("当年智能化改造投资（万元）"), null=True, blank=True, **MONEY
     )
     comment = models.TextField("说明", blank=True, help_text="同比变化异常时须说明原因。")
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -171,6 +185,8 @@ class ReviewAction(models.TextChoices):
     DISTRICT_APPROVE = "district_approve", "区县审核通过"
     CITY_APPROVE = "city_approve", "市级审核通过"
     RETURN = "return", "退回"
+    WITHDRAW = "withdraw", _("撤回")
+    SCALE = "scale", _("规上状态")
 
 
 class ReviewStep(models.Model):

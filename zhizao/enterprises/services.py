@@ -6,11 +6,17 @@ entry that goes with it; views, API, commands and the import only parse input an
 import unicodedata
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from stdnum.cn import uscc as uscc_number
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
+from zhizao.core.notifications import notify
 from zhizao.core.roles import Role, is_city_admin
+from zhizao.core.scoping import scope_queryset
 from zhizao.core.services import mark_change
 from zhizao.core.tasks import enqueue
 from zhizao.enterprises.checks import ReportCheck, check_report
@@ -21,6 +27,7 @@ from zhizao.enterprises.models import (
     ReportStatus,
     ReviewAction,
     ReviewStep,
+    ScaleStatus,
     YearLock,
     YearlyReport,
 )
@@ -124,13 +131,18 @@ def previous_values(enterprise: Enterprise, year: int) -> dict | None:
     return report_values(previous) if previous else None
 
 
-def check_values(enterprise: Enterprise, year: int, values: dict, comment: str = "") -> ReportCheck:
+def check_values(
+    enterprise: Enterprise, year: int, values: dict, comment: str = "", *, complete: bool = True
+) -> ReportCheck:
+    """`complete`: the report is submitted (every figure required, jumps explained), not only
+    saved as a draft."""
     return check_report(
         values,
         year=year,
         years=reporting_years(),
         previous=previous_values(enterprise, year),
         comment=comment,
+        complete=complete,
     )
 
 
@@ -145,7 +157,9 @@ def may_fill_in(user, enterprise: Enterprise) -> bool:
 def save_report(
     enterprise: Enterprise, year: int, values: dict, user, comment: str = ""
 ) -> YearlyReport:
-    """Create or update the enterprise's draft for `year`; refuses values that fail the checks."""
+    """Create or update the enterprise's draft for `year`. A draft may be incomplete and may hold
+    unexplained year-on-year jumps; values wrong in themselves (negative, a part above its
+    whole) are refused. A new report takes over last year's above-scale status."""
     if not may_fill_in(user, enterprise):
         raise ReportForbidden("您不能填报该企业的数据。")
     ensure_year_open(year)
@@ -154,19 +168,21 @@ def save_report(
     )
     if report is not None and not report.is_editable:
         raise ReportError(f"该报表{report.get_status_display()}，不能再修改。")
-    check = check_values(enterprise, year, values, comment)
+    check = check_values(enterprise, year, values, comment, complete=False)
     if not check.ok:
         raise ReportInvalid(check)
     created = report is None
     if created:
         report = YearlyReport(enterprise=enterprise, year=year, status=ReportStatus.DRAFT)
     for spec in REPORT_FIELDS:
-        setattr(report, spec.name, values[spec.name])
+        value = values.get(spec.name)
+        setattr(report, spec.name, bool(value) if spec.kind == "bool" else value)
     report.comment = comment
     mark_change(report, "填报")
     report.save()
     if created:
         _record_step(report, ReviewAction.CREATE, "", user)
+        carry_scale_status(report, user)
     return report
 
 
@@ -211,7 +227,36 @@ def submit_report(report: YearlyReport, user) -> YearlyReport:
     check = check_values(report.enterprise, report.year, report_values(report), report.comment)
     if not check.ok:
         raise ReportInvalid(check)
-    return _move(report, ReportStatus.SUBMITTED, ReviewAction.SUBMIT, user)
+    carry_scale_status(report, user)
+    report = _move(report, ReportStatus.SUBMITTED, ReviewAction.SUBMIT, user)
+    notify(
+        district_officers(report.enterprise.region),
+        f"{report.enterprise.name}提交了{report.year}年智能制造数据，待区县审核。",
+        report_url(report),
+    )
+    return report
+
+
+@transaction.atomic
+def withdraw_report(report: YearlyReport, user, reason: str = "") -> YearlyReport:
+    """撤回: the enterprise takes back a report the district has not reviewed yet; it becomes a
+    draft again, to correct and submit anew."""
+    report = _locked_report(report)
+    if not may_fill_in(user, report.enterprise):
+        raise ReportForbidden(_("您不能撤回该企业的数据。"))
+    ensure_year_open(report.year)
+    if report.status != ReportStatus.SUBMITTED:
+        raise ReportError(
+            _("该报表状态为「%(status)s」，只有等待区县审核的报表可以撤回。")
+            % {"status": report.get_status_display()}
+        )
+    report = _move(report, ReportStatus.DRAFT, ReviewAction.WITHDRAW, user, reason.strip())
+    notify(
+        district_officers(report.enterprise.region),
+        f"{report.enterprise.name}撤回了{report.year}年智能制造数据，暂不需要审核。",
+        report_url(report),
+    )
+    return report
 
 
 def _is_officer_of(user, report: YearlyReport) -> bool:
@@ -229,14 +274,65 @@ def approve_report(report: YearlyReport, user, comment: str = "") -> YearlyRepor
     report = _locked_report(report)
     ensure_year_open(report.year)
     if report.status == ReportStatus.SUBMITTED and _is_officer_of(user, report):
-        return _move(
+        report = _move(
             report, ReportStatus.DISTRICT_APPROVED, ReviewAction.DISTRICT_APPROVE, user, comment
         )
+        _notify_members(report, f"{report.year}年智能制造数据已通过区县审核，待市级审核。")
+        return report
     if report.status == ReportStatus.DISTRICT_APPROVED and is_city_admin(user):
         report = _move(report, ReportStatus.CITY_APPROVED, ReviewAction.CITY_APPROVE, user, comment)
         queue_recompute(report, user)
+        _notify_members(report, f"{report.year}年智能制造数据已通过市级审核。")
         return report
     raise ReportError(f"该报表{report.get_status_display()}，您不能审核。")
+
+
+@transaction.atomic
+def approve_reports(reports, user, comment: str = "") -> list[YearlyReport]:
+    """批量通过: approve each report as approve_report would, each with its own step; all or
+    nothing: one that cannot be approved refuses the batch, naming it."""
+    approved = []
+    for report in sorted(reports, key=lambda r: r.pk):
+        try:
+            approved.append(approve_report(report, user, comment))
+        except ReportError as exc:
+            raise ReportError(
+                _("「%(name)s」%(year)s年：%(reason)s 本批均未通过，请取消勾选后重试。")
+                % {"name": report.enterprise.name, "year": report.year, "reason": exc}
+            ) from exc
+    return approved
+
+
+def waiting_statuses(user) -> list[str]:
+    """The statuses of the reports that wait for `user`'s review."""
+    if is_city_admin(user):
+        return [ReportStatus.DISTRICT_APPROVED]
+    if getattr(user, "role", None) == Role.DISTRICT:
+        return [ReportStatus.SUBMITTED]
+    return []
+
+
+def next_waiting_report(user, after: YearlyReport | None = None) -> YearlyReport | None:
+    """The next report waiting for `user`, in the review queue's order (year, enterprise name),
+    after `after` when given, else the first (a queue seen from its start again)."""
+    waiting = waiting_statuses(user)
+    if not waiting:
+        return None
+    queue = (
+        scope_queryset(user, YearlyReport.objects.filter(status__in=waiting))
+        .select_related("enterprise")
+        .order_by("year", "enterprise__name", "pk")
+    )
+    if after is not None:
+        queue = queue.exclude(pk=after.pk)
+        later = queue.filter(
+            Q(year__gt=after.year)
+            | Q(year=after.year, enterprise__name__gt=after.enterprise.name)
+            | Q(year=after.year, enterprise__name=after.enterprise.name, pk__gt=after.pk)
+        ).first()
+        if later is not None:
+            return later
+    return queue.first()
 
 
 @transaction.atomic
@@ -256,7 +352,32 @@ def return_report(report: YearlyReport, user, reason: str) -> YearlyReport:
     report = _move(report, ReportStatus.RETURNED, ReviewAction.RETURN, user, reason)
     if was_counted:
         queue_recompute(report, user)
+    _notify_members(report, f"{report.year}年智能制造数据被退回修改：{reason.strip()}")
     return report
+
+
+# --- who is told ----------------------------------------------------------------------
+
+
+def report_url(report: YearlyReport) -> str:
+    return reverse("enterprises:report", args=[report.enterprise_id, report.year])
+
+
+def district_officers(region):
+    """The district officers whose district holds `region` (its own or one above it)."""
+    codes = [c for c in region.path.strip("/").split("/") if c]
+    paths = ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
+    return get_user_model().objects.filter(
+        role=Role.DISTRICT, is_active=True, region__path__in=paths
+    )
+
+
+def _notify_members(report: YearlyReport, text: str) -> None:
+    notify(
+        report.enterprise.members.filter(is_active=True),
+        f"{report.enterprise.name}：{text}",
+        report_url(report),
+    )
 
 
 def queue_recompute(report: YearlyReport, user) -> None:
@@ -284,6 +405,8 @@ def next_action_for(user, report: YearlyReport) -> list[str]:
     actions = []
     if report.is_editable and may_fill_in(user, report.enterprise):
         actions.append(ReviewAction.SUBMIT)
+    if report.status == ReportStatus.SUBMITTED and may_fill_in(user, report.enterprise):
+        actions.append(ReviewAction.WITHDRAW)
     if report.status == ReportStatus.SUBMITTED and _is_officer_of(user, report):
         actions += [ReviewAction.DISTRICT_APPROVE, ReviewAction.RETURN]
     if is_city_admin(user):
@@ -292,3 +415,82 @@ def next_action_for(user, report: YearlyReport) -> list[str]:
         if not report.is_editable:
             actions.append(ReviewAction.RETURN)
     return actions
+
+
+# --- 规上状态 (above-scale status) -------------------------------------------------------
+
+
+def carry_scale_status(report: YearlyReport, user) -> ScaleStatus | None:
+    """A report of a year without an above-scale status takes over the latest earlier year's
+    (the form does not ask 是否规上); the city admin confirms or changes it (set_scale_status).
+    Without an earlier status there is nothing to carry: the report waits in the city's list of
+    reports lacking one."""
+    if ScaleStatus.objects.filter(enterprise_id=report.enterprise_id, year=report.year).exists():
+        return None
+    earlier = (
+        ScaleStatus.objects.filter(enterprise_id=report.enterprise_id, year__lt=report.year)
+        .order_by("-year")
+        .first()
+    )
+    if earlier is None:
+        return None
+    status = ScaleStatus(
+        enterprise_id=report.enterprise_id, year=report.year, above_scale=earlier.above_scale
+    )
+    mark_change(status, f"沿用{earlier.year}年的规上状态")
+    status.save()
+    _record_step(
+        report,
+        ReviewAction.SCALE,
+        report.status,
+        user,
+        f"沿用{earlier.year}年：{'规上企业' if earlier.above_scale else '规下企业'}",
+    )
+    return status
+
+
+@transaction.atomic
+def set_scale_status(
+    enterprise: Enterprise, year: int, above_scale: bool, user, reason: str = ""
+) -> ScaleStatus:
+    """The city admin sets whether the enterprise was above scale in `year` (recorded in the
+    status's history and, when there is a report, as a step of it). An approved report's
+    figures start or stop counting in the 规上 indicators: they are recomputed."""
+    if not is_city_admin(user):
+        raise ReportForbidden(_("只有市级管理员可以设定企业的规上状态。"))
+    ensure_year_open(year)
+    status = (
+        ScaleStatus.objects.select_for_update().filter(enterprise=enterprise, year=year).first()
+    )
+    before = None if status is None else status.above_scale
+    if before is above_scale:
+        return status
+    status = status or ScaleStatus(enterprise=enterprise, year=year)
+    status.above_scale = above_scale
+    word = "规上企业" if above_scale else "规下企业"
+    was = {None: "未设定", True: "规上企业", False: "规下企业"}[before]
+    mark_change(status, reason.strip() or f"市级设定为{word}（原：{was}）")
+    status.save()
+    report = YearlyReport.objects.filter(enterprise=enterprise, year=year).first()
+    if report is not None:
+        note = f"设为{word}（原：{was}）" + (f"：{reason.strip()}" if reason.strip() else "")
+        _record_step(report, ReviewAction.SCALE, report.status, user, note)
+        if report.status == ReportStatus.CITY_APPROVED:
+            enqueue(
+                RECOMPUTE_TASK,
+                {"year": year, "district": enterprise.region_id, "title": "重算指标"},
+                user,
+            )
+    return status
+
+
+def reports_lacking_scale_status(user):
+    """City-approved reports whose enterprise has no above-scale status for the year: they are
+    left out of every 规上 indicator until the city sets one."""
+    has_status = ScaleStatus.objects.filter(
+        enterprise_id=OuterRef("enterprise_id"), year=OuterRef("year")
+    )
+    return scope_queryset(
+        user,
+        YearlyReport.objects.filter(status=ReportStatus.CITY_APPROVED).filter(~Exists(has_status)),
+    )

@@ -6,33 +6,32 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
 from zhizao.core.roles import Role, is_city_admin
 from zhizao.core.scoping import get_scoped_object_or_404, scope_queryset
 from zhizao.enterprises.fields import REPORT_FIELDS
 from zhizao.enterprises.filters import EnterpriseFilter, annotate_year
-from zhizao.enterprises.forms import ReportForm, ReviewForm, YearLockForm
+from zhizao.enterprises.forms import ReportForm, YearLockForm
 from zhizao.enterprises.models import (
     Enterprise,
     ReportStatus,
-    ReviewAction,
     YearLock,
     YearlyReport,
 )
 from zhizao.enterprises.services import (
     ReportError,
-    approve_report,
     lock_year,
     locked_years,
     may_fill_in,
-    next_action_for,
+    previous_values,
     reporting_years,
-    return_report,
     save_report,
     submit_report,
     unlock_year,
 )
+from zhizao.enterprises.views_review import review_context
 
 PAGE_SIZE = 50
 
@@ -134,8 +133,9 @@ def _ratio(report, part: str, whole: str, scale: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_detail(request, pk: int, year: int):
-    """One enterprise's report for one year: the form while it may be filled in, the figures and
-    the review steps otherwise, with the actions the viewer may take."""
+    """One enterprise's report for one year: the form while it may be filled in (last year's
+    value beside each field), otherwise the figures beside last year's with the derived rates;
+    the review steps and the actions the viewer may take."""
     enterprise = get_scoped_object_or_404(
         request.user, Enterprise.objects.select_related("region"), pk=pk
     )
@@ -152,30 +152,44 @@ def report_detail(request, pk: int, year: int):
     )
     if report is None and not editable:
         raise Http404
+    previous = previous_values(enterprise, year)
     form = None
     if editable:
-        form = ReportForm(request.POST or None, instance=report, enterprise=enterprise, year=year)
+        submitting = "submit" in request.POST
+        form = ReportForm(
+            request.POST or None,
+            instance=report,
+            enterprise=enterprise,
+            year=year,
+            submitting=submitting,
+            previous=previous,
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 report = save_report(
                     enterprise, year, form.values(), request.user, form.cleaned_data["comment"]
                 )
-                if "submit" in request.POST:
+                if submitting:
                     submit_report(report, request.user)
-                    messages.success(request, f"{year}年数据已提交，等待区县审核。")
+                    messages.success(
+                        request, _("%(year)s年数据已提交，等待区县审核。") % {"year": year}
+                    )
+                elif form.warnings:
+                    messages.warning(
+                        request,
+                        _(
+                            "%(year)s年数据已保存为草稿。有 %(n)s 项与上年相比变化较大，"
+                            "提交前请核实，并在“说明”中写明原因。"
+                        )
+                        % {"year": year, "n": len(form.warnings)},
+                    )
                 else:
-                    messages.success(request, f"{year}年数据已保存为草稿。")
+                    messages.success(request, _("%(year)s年数据已保存为草稿。") % {"year": year})
                 return redirect("enterprises:report", pk=enterprise.pk, year=year)
             except ReportError as exc:
                 form.add_error(None, str(exc))
     elif request.method == "POST":
         raise Http404
-    steps = list(report.steps.select_related("actor")) if report else []
-    returned = (
-        next((s for s in reversed(steps) if s.action == ReviewAction.RETURN), None)
-        if report is not None and report.status == ReportStatus.RETURNED
-        else None
-    )
     return render(
         request,
         "enterprises/report_detail.html",
@@ -185,62 +199,10 @@ def report_detail(request, pk: int, year: int):
             "report": report,
             "form": form,
             "year_locked": year_locked,
-            "steps": steps,
-            "returned": returned,
-            "fields": [(spec.label, getattr(report, spec.name)) for spec in REPORT_FIELDS]
-            if report
-            else [],
-            "actions": next_action_for(request.user, report) if report else [],
-            "review_form": ReviewForm(),
+            "previous": previous,
+            **review_context(request.user, enterprise, year, report, previous),
         },
     )
-
-
-@login_required
-@require_POST
-def report_action(request, pk: int, year: int, action: str):
-    enterprise = get_scoped_object_or_404(request.user, Enterprise.objects.all(), pk=pk)
-    report = get_scoped_object_or_404(
-        request.user, YearlyReport.objects.filter(enterprise=enterprise), year=year
-    )
-    form = ReviewForm(request.POST)
-    comment = form.data.get("comment", "").strip()
-    handlers = {
-        ReviewAction.SUBMIT: lambda: submit_report(report, request.user),
-        "approve": lambda: approve_report(report, request.user, comment),
-        ReviewAction.RETURN: lambda: return_report(report, request.user, comment),
-    }
-    if action not in handlers:
-        raise Http404
-    try:
-        report = handlers[action]()
-        messages.success(
-            request, f"{enterprise.name} {year}年数据：{report.get_status_display()}。"
-        )
-    except ReportError as exc:
-        messages.error(request, str(exc))
-    return redirect(request.POST.get("next") or f"/enterprises/{enterprise.pk}/reports/{year}/")
-
-
-@login_required
-@require_GET
-def review_queue(request):
-    """What waits for the viewer: a district officer's submitted reports, the city's district-
-    approved ones, an enterprise's drafts and returned reports."""
-    user = request.user
-    if is_city_admin(user):
-        waiting = [ReportStatus.DISTRICT_APPROVED]
-    elif user.role == Role.DISTRICT:
-        waiting = [ReportStatus.SUBMITTED]
-    else:
-        waiting = [ReportStatus.DRAFT, ReportStatus.RETURNED]
-    reports = (
-        scope_queryset(user, YearlyReport.objects.filter(status__in=waiting))
-        .select_related("enterprise__region")
-        .order_by("year", "enterprise__name")
-    )
-    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "enterprises/review_queue.html", {"page": page, "waiting": waiting})
 
 
 @login_required

@@ -2,10 +2,12 @@
 psycopg 3 on PostgreSQL."""
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.core.management.color import no_style
 from django.db import connection
 
+from zhizao.enterprises.checks import is_jump, jump_ratio
 from zhizao.enterprises.demo.firms import _Firm
 from zhizao.enterprises.demo.profiles import SOFTWARE
 from zhizao.enterprises.models import Enterprise, ReportStatus, ScaleStatus, YearlyReport
@@ -50,7 +52,6 @@ REPORT_COLUMNS = (
     "updated_at",
 )
 STATUS_COLUMNS = ("enterprise_id", "year", "above_scale")
-WATCHED = ("employees", "industrial_robots", "industrial_output", "revenue", "value_added")
 
 
 def _money(value: float) -> str:
@@ -61,20 +62,32 @@ def _report_row(f: _Firm, year: int, stamp: datetime) -> tuple:
     output, value_added = _money(f.output), _money(f.value_added)
     revenue, land = _money(f.revenue), _money(f.land)
     energy = _money(f.output * f.energy_intensity)
-    watch = (f.employees, f.robots, float(output), float(revenue), float(value_added))
-    watch += (float(land), float(energy))
+    rd, investment = _money(f.revenue * f.rd_share), _money(f.investment)
+    # Every figure as the checks will read it back from the database.
+    figures = {
+        "employees": f.employees,
+        "industrial_robots": f.robots,
+        "key_processes": f.key_processes,
+        "cnc_key_processes": f.cnc,
+        "networkable_equipment": f.networkable,
+        "networked_equipment": f.networked,
+        "industrial_output": Decimal(output),
+        "revenue": Decimal(revenue),
+        "value_added": Decimal(value_added),
+        "land_area": Decimal(land),
+        "energy_use": Decimal(energy),
+        "rd_spending": Decimal(rd),
+        "transformation_investment": Decimal(investment),
+    }
     comment = ""
-    if f.prev_watch is not None:
-        jumps = [
-            label
-            for label, now, before in zip(
-                (*WATCHED, "land_area", "energy_use"), watch, f.prev_watch, strict=True
-            )
-            if before and not 1 / 3 <= now / before <= 3
-        ]
-        if jumps:  # the generator keeps changes within 3×: a safety net
-            comment = "演示数据：同比变化较大（扩产或技术改造）。"
-    f.prev_watch = watch
+    if f.prev_watch is not None and any(
+        is_jump(jump_ratio(now, f.prev_watch.get(name))) for name, now in figures.items()
+    ):
+        # Investment comes in projects, so it may fall to nothing or multiply from one year
+        # to the next; the other figures stay within 3× (a safety net), as a real report's
+        # would only with a reason.
+        comment = "演示数据：同比变化较大（智能化改造项目完成或新开工、扩产）。"
+    f.prev_watch = figures
     return (
         f.id,
         year,
@@ -91,8 +104,8 @@ def _report_row(f: _Firm, year: int, stamp: datetime) -> tuple:
         value_added,
         land,
         energy,
-        _money(f.revenue * f.rd_share),
-        _money(f.investment),
+        rd,
+        investment,
         comment,
         stamp,
     )
