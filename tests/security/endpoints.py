@@ -113,6 +113,7 @@ FOREIGN = {
     "yearlyreport-approve": lambda o: {"pk": o["report"].pk},
     "yearlyreport-return-": lambda o: {"pk": o["report"].pk},
     "yearlyreport-submit": lambda o: {"pk": o["report"].pk},
+    "yearlyreport-withdraw": lambda o: {"pk": o["report"].pk},
     "yearlock-detail": lambda o: {"year": "2025"},
     "yearlock-lock": lambda o: {"year": "2025"},
     "yearlock-unlock": lambda o: {"year": "2025"},
@@ -147,7 +148,7 @@ EXEMPT_PREFIXES = {
 EXEMPT: dict[str, str] = {}
 
 ACTIONS = {
-    "enterprises:report_action": ["submit", "approve", "return"],
+    "enterprises:report_action": ["submit", "withdraw", "approve", "approve_next", "return"],
     "cultivation:application_action": sorted(str(a) for a in APPLICATION_ACTIONS),
     "bridge:need_action": ["rematch", "close"],
     "bridge:match_action": ["advance", "close"],
