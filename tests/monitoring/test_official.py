@@ -99,11 +99,14 @@ def test_an_unapproved_official_value_is_ignored(computed_2021):
 
 
 def test_a_districts_official_value_counts_for_it_alone(computed_2021):
-    # given the bureau's 250 for 柯桥区 in 2021, and none for the city
+    # given the bureau's 250 for 柯桥区 in 2021 and its 214 for 2020, and none for the city
     official(computed_2021, ROBOTS, "柯桥区", 2021, 250)
+    official(computed_2021, ROBOTS, "柯桥区", 2020, 214)
     keqiao = plan_progress(computed_2021, 2021, Region.objects.get(name="柯桥区"))[ROBOTS - 1]
-    # then 柯桥区 is judged on 250: (250 − 214) / 186 = 0.1935, on schedule
+    # then 柯桥区 is judged on 250 from its own official base 214: (250 − 214) / (400 − 214)
+    # = 0.1935, on schedule
     assert (keqiao["actual"], keqiao["computed"], keqiao["status"]) == (250, 214.2, "green")
+    assert (keqiao["base"], keqiao["five_year_progress"]) == (214, 0.1935)
     # and the city keeps its computed 214.2: a level is never summed from districts
     assert city_row(computed_2021, 2021)["actual"] == 214.2
 
@@ -209,7 +212,9 @@ def test_the_map_and_the_ranking_judge_a_district_by_its_official_value(
     admin_client_, computed_2021
 ):
     official(computed_2021, ROBOTS, "柯桥区", 2021, 250)
+    official(computed_2021, ROBOTS, "柯桥区", 2020, 200)
     data = admin_client_.get("/monitoring/map-data/?indicator=7&year=2021").json()
     keqiao = next(d for d in data["districts"] if d["name"] == "柯桥区")
-    # (250 − 214) / 186 = 19.4 %
-    assert (keqiao["actual"], keqiao["value"]) == (250, 19.4)
+    # from its own official base 200 to the city's 400: (250 − 200) / (400 − 200) = 25 %
+    # (measured from the city's base it was (250 − 214) / 186 = 19.4 %)
+    assert (keqiao["actual"], keqiao["value"]) == (250, 25.0)

@@ -232,7 +232,7 @@ def test_no_data_is_no_data_never_zero(compute):
     assert values["status"] == "no_data"
     assert [k for k, v in values.items() if v is None] == [
         "actual", "year_completion", "cumulative_actual", "five_year_progress",
-        "forecast", "at_risk",
+        "forecast", "at_risk", "gap",
     ]  # fmt: skip
 
 
@@ -354,6 +354,8 @@ def test_to_dict_gives_json_numbers_with_the_agreed_keys():
         "status": "amber",
         "forecast": 1016,
         "at_risk": False,
+        # behind the schedule by the planned 36 + 400 = 436 less the actual 426 workshops
+        "gap": 10,
     }
     assert json.loads(json.dumps(values)) == values
 

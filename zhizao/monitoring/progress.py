@@ -94,6 +94,10 @@ class Progress:
     forecast: Decimal | None
     at_risk: bool | None
     missing_years: tuple[int, ...] = ()
+    # How far the judged value is behind the schedule, in the indicator's unit (percentage
+    # points for growth): positive when behind, negative when ahead, None without data. Exact
+    # to 4 places, so that a page can say 差 0.003 where the figures round to the same number.
+    gap: Decimal | None = None
 
     def to_dict(self) -> dict:
         """JSON-ready numbers (int when whole, else float; None stays None)."""
@@ -108,6 +112,7 @@ class Progress:
             "status": str(self.status),
             "forecast": _json_number(self.forecast),
             "at_risk": self.at_risk,
+            "gap": _json_number(self.gap),
         }
 
 
@@ -212,6 +217,82 @@ def compute_progress(
         status=status,
         forecast=_round(forecast, VALUE_PLACES),
         at_risk=progress_of(forecast) < 1,
+        gap=_round((schedule - progress) * abs(span), RATIO_PLACES),
+    )
+
+
+def compute_held_progress(
+    base: Decimal,
+    target: Decimal,
+    actuals: Mapping[int, Decimal | None],
+    year: int,
+    *,
+    base_year: int,
+    years: Iterable[int],
+    rising: bool = True,
+    amber_at: Decimal = DEFAULT_AMBER_AT,
+    green_at: Decimal = DEFAULT_GREEN_AT,
+) -> Progress:
+    """Progress of a level that a region had already reached at its base (a district whose robot
+    density was above the city's target level in the base year): the task is to hold it.
+
+    The schedule is 1 every year and the year target is the target level. Progress is 1 while
+    the level is at or beyond the target, else the share of the target held (level / target;
+    target / level for a `rising=False` target, one to be brought down). The forecast is the
+    level's least-squares line, as for any level, and at risk when it ends short of the target.
+    """
+    target, base = _decimal(target), _decimal(base)
+    plan_years = sorted(int(y) for y in years)
+    if year not in plan_years:
+        raise ValueError(f"{year} is not one of the plan years {plan_years}")
+    if target == 0:
+        raise ValueError("a target level of 0 cannot be held as a share")
+    so_far = plan_years[: plan_years.index(year) + 1]
+    data = {y: _decimal(actuals[y]) for y in so_far if y in actuals and actuals[y] is not None}
+    plan_figures = {
+        "year": year,
+        "kind": LEVEL,
+        "year_target": target,
+        "five_year_target": target,
+        "schedule": Decimal(1),
+        "missing_years": tuple(y for y in so_far if y not in data),
+    }
+    if year not in data:
+        return Progress(
+            **plan_figures, actual=None, year_completion=None, cumulative_actual=None,
+            five_year_progress=None, status=Status.NO_DATA, forecast=None, at_risk=None,
+        )  # fmt: skip
+    goal = Fraction(target)
+
+    def held(level: Fraction) -> Fraction:
+        beyond = level >= goal if rising else level <= goal
+        return Fraction(1) if beyond else (level / goal if rising else goal / level)
+
+    actual = data[year]
+    progress = held(Fraction(actual))
+    if progress >= Fraction(_decimal(green_at)):
+        status = Status.GREEN
+    elif progress >= Fraction(_decimal(amber_at)):
+        status = Status.AMBER
+    else:
+        status = Status.RED
+    exact = {y: Fraction(v) for y, v in data.items()}
+    forecast = (
+        exact[year]
+        if year == plan_years[-1]
+        else _least_squares([(base_year, Fraction(base)), *sorted(exact.items())], plan_years[-1])
+    )
+    gap = goal - Fraction(actual) if rising else Fraction(actual) - goal
+    return Progress(
+        **plan_figures,
+        actual=actual,
+        year_completion=_round(progress, RATIO_PLACES),
+        cumulative_actual=actual,
+        five_year_progress=_round(progress, RATIO_PLACES),
+        status=status,
+        forecast=_round(forecast, VALUE_PLACES),
+        at_risk=held(forecast) < 1,
+        gap=_round(gap, RATIO_PLACES),
     )
 
 

@@ -21,6 +21,7 @@ from zhizao.core.services import mark_change
 from zhizao.core.templatetags.zhizao import rounded
 from zhizao.monitoring.companions import companion_named
 from zhizao.monitoring.engine import SUMMABLE_KINDS, period_figure, source_type
+from zhizao.monitoring.goals import NO_SHARE, Goal, region_goal
 from zhizao.monitoring.models import (
     IndicatorValue,
     PublishedYear,
@@ -28,19 +29,26 @@ from zhizao.monitoring.models import (
     ReportedValue,
     ValueSource,
 )
-from zhizao.monitoring.progress import compute_progress
+from zhizao.monitoring.progress import Status, compute_held_progress, compute_progress
 from zhizao.plans.models import Indicator, IndicatorKind, Plan, YearTarget
 
 NO_TARGET = "no_target"
 PROGRESS_KEYS = (
     "actual", "year_target", "year_completion", "cumulative_actual", "five_year_target",
-    "five_year_progress", "schedule", "status", "forecast", "at_risk",
+    "five_year_progress", "schedule", "status", "forecast", "at_risk", "gap",
 )  # fmt: skip
 # Added after the progress keys: where `actual` comes from. `computed` is the platform's own value
 # of the year for an indicator it computes (None for reported indicators); `official` says that
 # `actual` is an approved official figure standing in its place, and `difference` is actual −
 # computed then; `quarter` is 1–4 when `actual` is a quarter-cumulative figure (0: whole year).
 RECORD_KEYS = ("computed", "official", "difference", "quarter")
+# What the row was judged against (goals.region_goal): `base` the base-year value progress is
+# measured from (a district's own), `target_basis` where five_year_target comes from
+# (goals.TargetBasis: plan, annex, city, set, derived = 折算目标), `reached` that the base was
+# already at or beyond it (the task is to hold it), `year_target_split` that the yearly targets
+# are a pro-rata split (not whole units: shown as 折算), `no_target_reason` why a no_target row
+# has none (goals.NO_SHARE, NO_BASE, NO_TOTAL).
+GOAL_KEYS = ("base", "target_basis", "reached", "year_target_split", "no_target_reason")
 
 
 @dataclass(frozen=True)
@@ -57,14 +65,24 @@ def thresholds() -> Thresholds:
 
 
 def plan_progress(
-    plan: Plan, year: int, region: Region, *, user=None, with_series: bool = False
+    plan: Plan,
+    year: int,
+    region: Region,
+    *,
+    user=None,
+    with_series: bool = False,
+    base_totals: dict[int, Decimal | None] | None = None,
 ) -> list[dict]:
     """One row per indicator: its actual value for `region` and `year` and its progress.
 
-    The city is judged against the plan itself. A district is judged against its share where
-    the annex gives one (stock and flow items: its floor, reached along the city's yearly path),
-    and against the city's own goals for rates and levels (a district's robot density aims at
-    the same 400). District additions without an annex share have no target to be judged by."""
+    The city is judged against the plan itself; a district against the goal `goals.region_goal`
+    gives it: its annex share for stock and flow items, the city's target rate for growth, and
+    for levels a path from its own base-year value (official where approved, else computed) to
+    the city's target level (a rate) or to its own target (a total: set by the city, else the
+    city's target split by its share of the base-year total, 折算目标). Besides the progress
+    figures (PROGRESS_KEYS) and where the actual comes from (RECORD_KEYS), each row says what it
+    was judged against (GOAL_KEYS). `base_totals` ({indicator pk: the districts' base-year
+    total}) saves its query when the caller judges every district (the ranking)."""
     if not plan.first_year <= year <= plan.last_year:
         raise ValueError(f"年份 {year} 不在方案年份内（{plan.first_year}—{plan.last_year}年）。")
     indicators = list(plan.indicators.prefetch_related("year_targets").order_by("number"))
@@ -77,23 +95,35 @@ def plan_progress(
     for row in stored.values("indicator_id", "year", "value", "source", "quarter"):
         values.setdefault(row["indicator_id"], {})[row["year"]] = row
     officials = official_figures(plan, indicators, [region], year, user=user)
-    floors = dict(
-        region.region_targets.filter(indicator__plan=plan).values_list("indicator_id", "floor")
-    )
+    is_city = region.level == RegionLevel.CITY
+    targets_set = {
+        indicator_id: (floor, level_target)
+        for indicator_id, floor, level_target in region.region_targets.filter(
+            indicator__plan=plan
+        ).values_list("indicator_id", "floor", "level_target")
+    }
+    if not is_city and base_totals is None:
+        base_totals = district_base_totals(plan, indicators)
     limits = thresholds()
     rows = []
     for indicator in indicators:
         own = values.get(indicator.pk, {})
         actuals = {y: v["value"] for y, v in own.items()}
         # An approved official figure is the figure of record of its year, everywhere: the
-        # actual, the progress, the status, the forecast and the sparkline all use it.
+        # actual, the base a district is judged from, the progress, the status, the forecast
+        # and the sparkline all use it.
         for y in range(plan.base_year, year + 1):
             official = officials.get((indicator.pk, region.pk, y))
             if official is not None:
                 actuals[y] = official
         record = _record(indicator, own.get(year), officials.get((indicator.pk, region.pk, year)))
         yearly = {t.year: t.value for t in indicator.year_targets.all()}
-        goal = _goal(indicator, yearly, region, floors.get(indicator.pk))
+        floor, level_target = targets_set.get(indicator.pk, (None, None))
+        goal = region_goal(
+            indicator, yearly, is_city=is_city, floor=floor, level_target=level_target,
+            own_base=actuals.get(plan.base_year),
+            base_total=(base_totals or {}).get(indicator.pk),
+        )  # fmt: skip
         row = {
             "no": indicator.number,
             "name": indicator.name,
@@ -101,30 +131,82 @@ def plan_progress(
             "kind": indicator.kind,
             "source": source_type(indicator),
         }
-        if goal is None:
+        if isinstance(goal, str):
             row.update(dict.fromkeys(PROGRESS_KEYS))
             row["actual"] = _number(actuals.get(year))
-            row["status"] = NO_TARGET
+            # Without the district's base-year value (or every district's, for a split) the
+            # data to judge it are missing: 无数据, not 无分解目标, which is the plan's doing.
+            row["status"] = NO_TARGET if goal == NO_SHARE else Status.NO_DATA.value
+            row.update(dict.fromkeys(GOAL_KEYS), no_target_reason=goal, reached=False)
+            row["year_target_split"] = False
         else:
-            kind, base, target, targets = goal
-            progress = compute_progress(
-                kind, base, target, targets, {y: v for y, v in actuals.items() if y in targets},
-                year, base_year=plan.base_year, years=plan.years,
-                green_at=limits.green_at, amber_at=limits.amber_at,
-            )  # fmt: skip
-            row.update(progress.to_dict())
+            row.update(_judged(goal, actuals, year, plan, limits).to_dict())
+            row.update(
+                base=_number(goal.base),
+                target_basis=str(goal.basis),
+                reached=goal.reached,
+                year_target_split=goal.split,
+                no_target_reason=None,
+            )
         row.update(record)
         if with_series:
             # Actual against planned, year by year, for a sparkline (the plan's years only).
-            targets = goal[3] if goal else {}
+            path = (
+                {} if isinstance(goal, str) else (goal.yearly or dict.fromkeys(yearly, goal.target))
+            )
             row["series"] = {
                 "years": plan.years,
-                "targets": [_number(targets.get(y)) for y in plan.years],
+                "targets": [_number(path.get(y)) for y in plan.years],
                 "actuals": [_number(actuals.get(y)) for y in plan.years],
             }
             row["indicator"] = indicator
         rows.append(row)
     return rows
+
+
+def _judged(goal: Goal, actuals: dict, year: int, plan: Plan, limits: Thresholds):
+    """The Progress of `actuals` against `goal` (the plan years' actuals only)."""
+    in_plan = {y: v for y, v in actuals.items() if plan.first_year <= y <= plan.last_year}
+    if goal.reached:
+        return compute_held_progress(
+            goal.base, goal.target, in_plan, year, base_year=plan.base_year, years=plan.years,
+            rising=goal.rising, green_at=limits.green_at, amber_at=limits.amber_at,
+        )  # fmt: skip
+    return compute_progress(
+        goal.kind, goal.base, goal.target, goal.yearly, in_plan,
+        year, base_year=plan.base_year, years=plan.years,
+        green_at=limits.green_at, amber_at=limits.amber_at,
+    )  # fmt: skip
+
+
+def district_base_totals(plan: Plan, indicators) -> dict[int, Decimal | None]:
+    """{indicator pk: the base-year total of all the plan's districts} for its total level
+    indicators (official figures where approved, else computed), None where a district has no
+    base-year value (a share of an incomplete total would overstate every share).
+
+    Read without the viewer's scope on purpose: a district officer's 折算目标 is its share of
+    the whole city's total, and only that sum (never another district's value) comes out."""
+    totals = [i for i in indicators if i.kind == IndicatorKind.LEVEL and i.aggregate == "total"]
+    if not totals:
+        return {}
+    districts = list(Region.objects.filter(parent=plan.region_id, level=RegionLevel.COUNTY))
+    bases: dict[tuple[int, int], Decimal] = {
+        (indicator_id, region_id): value
+        for indicator_id, region_id, value in IndicatorValue.objects.filter(
+            indicator__in=totals, region__in=districts, year=plan.base_year, value__isnull=False
+        ).values_list("indicator_id", "region_id", "value")
+    }
+    for (indicator_id, region_id, year), value in official_figures(
+        plan, totals, districts, plan.base_year
+    ).items():
+        if year == plan.base_year:
+            bases[(indicator_id, region_id)] = value
+    result = {}
+    for indicator in totals:
+        found = [bases.get((indicator.pk, d.pk)) for d in districts]
+        complete = districts and all(v is not None for v in found)
+        result[indicator.pk] = sum(found, Decimal(0)) if complete else None
+    return result
 
 
 def _record(indicator, stored: dict | None, official: Decimal | None) -> dict:
@@ -292,20 +374,6 @@ def quarter_label(quarter: int) -> str:
     return "1季度" if quarter == 1 else f"1–{quarter}季度累计"
 
 
-def _goal(indicator, yearly: dict, region: Region, floor: Decimal | None):
-    """(kind, base, target, yearly targets) to judge `region` by, or None when it has none."""
-    if region.level == RegionLevel.CITY:
-        return indicator.kind, indicator.base, indicator.target, yearly
-    if indicator.kind in (IndicatorKind.LEVEL, IndicatorKind.GROWTH):
-        return indicator.kind, indicator.base, indicator.target, yearly
-    if floor is None or not floor:
-        return None
-    # The district's additions against its floor, along the city's yearly path scaled to it.
-    planned = sum(yearly.values(), Decimal(0))
-    scaled = {y: v * floor / planned for y, v in yearly.items()} if planned else {}
-    return IndicatorKind.FLOW, None, floor, scaled
-
-
 def _number(value):
     if value is None:
         return None
@@ -338,6 +406,30 @@ def latest_year(plan: Plan) -> int:
     return year or plan.first_year
 
 
+def districts_progress(
+    plan: Plan, year: int, districts: list[Region], *, user=None, with_series: bool = False
+) -> dict[int, list[dict]]:
+    """{district pk: plan_progress rows} of several districts, judged as plan_progress judges
+    each (from its own base; see goals.py), sharing one read of the districts' base-year totals.
+    For a grid of districts × indicators or a ranking: each row has the base and target used,
+    whether the target is 折算 (target_basis "derived"), the actual, the progress against the
+    schedule, the status, the forecast and the gap behind the schedule."""
+    totals = district_base_totals(plan, list(plan.indicators.all()))
+    return {
+        d.pk: plan_progress(plan, year, d, user=user, with_series=with_series, base_totals=totals)
+        for d in districts
+    }
+
+
+def district_progress_record(
+    plan: Plan, year: int, region: Region, number: int, *, user=None
+) -> dict | None:
+    """One indicator's row of `plan_progress` for `region` (the city or a district), by the
+    indicator's number; None when the plan has no such indicator."""
+    rows = plan_progress(plan, year, region, user=user)
+    return next((row for row in rows if row["no"] == number), None)
+
+
 def district_ranking(plan: Plan, year: int, user=None) -> dict:
     """Each district's five-year progress on every indicator it is judged on, its rank per
     indicator (1 = furthest ahead), and a composite rank from the mean of its weighted ranks
@@ -348,7 +440,7 @@ def district_ranking(plan: Plan, year: int, user=None) -> dict:
     else:
         districts = [r for r in visible_regions(user, plan) if r.parent_id == plan.region_id]
     weights = getattr(settings, "ZHIZAO_RANKING_WEIGHTS", {})
-    progress = {d.pk: plan_progress(plan, year, d, user=user) for d in districts}
+    progress = districts_progress(plan, year, districts, user=user)
     indicators = list(plan.indicators.order_by("number"))
     rows, rank_sums = [], {d.pk: [Decimal(0), Decimal(0)] for d in districts}
     for position, indicator in enumerate(indicators):

@@ -19,6 +19,7 @@ from zhizao.core.xlsx import XLSX_CONTENT_TYPE, table_workbook_bytes
 from zhizao.monitoring.cockpit import standing
 from zhizao.monitoring.companions import companions
 from zhizao.monitoring.engine import source_type
+from zhizao.monitoring.formulas import formula_in_words
 from zhizao.monitoring.models import PublishedYear, ValueSource
 from zhizao.monitoring.services import (
     PublishingError,
@@ -264,6 +265,7 @@ def indicator_detail(request, number: int):
             "source_type": kind,
             "source_words": SOURCE_WORDS.get(kind, ""),
             "formula": source.get("formula", ""),
+            "formula_words": formula_in_words(source.get("formula", "")),
             "above_scale": source.get("above_scale", True),
             "divisions": source.get("divisions"),
             "has_official": any(f.official for f in figures.values()),

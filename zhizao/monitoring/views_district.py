@@ -75,6 +75,7 @@ def annex_rows(plan, place, year: int, progress: list[dict], user) -> list[dict]
     district against its annex floor): the figures are the overview's own."""
     targets = (
         scope_queryset(user, RegionTarget.objects.filter(indicator__plan=plan, region=place))
+        .exclude(indicator__kind="level")  # a total's own level is no share of additions
         .select_related("indicator")
         .order_by("indicator__number")
     )

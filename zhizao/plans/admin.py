@@ -101,7 +101,7 @@ class IndicatorAdmin(PlanRecordAdmin):
     readonly_fields = ["plan", "number", "code"]
 
     editable_fields = [
-        "category", "name", "unit", "kind", "base", "base_note", "target", "target_note",
+        "category", "name", "unit", "kind", "aggregate", "base", "base_note", "target", "target_note",
         "shows_percent_sign", "region_item", "source",
     ]  # fmt: skip
 
@@ -140,5 +140,5 @@ class YearTargetAdmin(ReadOnlyPlanRecordAdmin):
 
 @admin.register(RegionTarget)
 class RegionTargetAdmin(ReadOnlyPlanRecordAdmin):
-    list_display = ["indicator", "region", "floor", "stretch"]
+    list_display = ["indicator", "region", "floor", "stretch", "level_target"]
     list_filter = ["indicator__plan", "region"]

@@ -106,6 +106,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "name",
             "unit",
             "kind",
+            "aggregate",
             "base",
             "base_note",
             "target",
@@ -144,8 +145,9 @@ class RegionTargetSerializer(serializers.ModelSerializer):
             "region_name",
             "floor",
             "stretch",
+            "level_target",
         ]
-        read_only_fields = ["indicator", "region"]
+        read_only_fields = ["indicator", "region", "level_target"]
 
 
 class PlanRecordViewSet(ScopedReadUpdateViewSet):

@@ -16,6 +16,15 @@ class IndicatorKind(models.TextChoices):
     GROWTH = "growth", "增幅"
 
 
+class LevelAggregate(models.TextChoices):
+    """How a level indicator's value adds up over districts (DESIGN.md, "What the plan means"):
+    a rate (密度, 率) is the same target level for every district; a total (产值, 收入) is
+    additive, so each district needs its own share of the city's target."""
+
+    RATE = "rate", "比率（各区县同一目标水平）"
+    TOTAL = "total", "总量（各区县目标相加）"
+
+
 class Plan(models.Model):
     """行动方案: a city's multi-year action plan, loaded from a plan file."""
 
@@ -64,6 +73,13 @@ class Indicator(models.Model):
     name = models.CharField("指标", max_length=200)
     unit = models.CharField("单位", max_length=30)
     kind = models.CharField("类型", max_length=10, choices=IndicatorKind.choices)
+    aggregate = models.CharField(
+        "汇总方式",
+        max_length=10,
+        choices=LevelAggregate.choices,
+        blank=True,
+        help_text="水平值指标必填：rate（比率）或 total（总量）；其他类型留空。",
+    )
     base = models.DecimalField("基数", null=True, blank=True, **PLAN_DECIMAL)
     base_note = models.CharField("基数说明", max_length=100, blank=True)
     target = models.DecimalField("目标", **PLAN_DECIMAL)
@@ -131,6 +147,16 @@ class RegionTarget(models.Model):
     )
     floor = models.DecimalField("保底目标", **PLAN_DECIMAL)
     stretch = models.DecimalField("争取目标", **PLAN_DECIMAL)
+    # A total level indicator (产值, 收入): the district's own end-of-plan level, set by the city.
+    # Until yearly district work plans exist, this is where it lives; without it the district is
+    # judged against the city's target split by its share of the base-year total (折算目标).
+    level_target = models.DecimalField(
+        "区县目标水平",
+        null=True,
+        blank=True,
+        help_text="总量类水平值指标（如产值）由市里为区县设定的期末目标值；留空则按基数年份占比折算。",
+        **PLAN_DECIMAL,
+    )
     history = HistoricalRecords()
 
     scope = Scope(region_field="region")

@@ -15,12 +15,13 @@ import yaml
 
 from zhizao.core.numbers import NotANumber, parse_number, plain, sum_expression
 from zhizao.core.services import ClusterSpec, RegionNode
-from zhizao.plans.models import IndicatorKind
+from zhizao.plans.models import IndicatorKind, LevelAggregate
 
 DEFAULT_PLAN_FILE = Path(__file__).resolve().parent / "data" / "shaoxing-2021-2025.yaml"
 MAX_PLAN_FILE_BYTES = 2 * 1024 * 1024
 FORMAT_VERSION = 1
 KIND_NAMES = "、".join(f"{k.value}（{k.label}）" for k in IndicatorKind)
+AGGREGATE_NAMES = "rate（比率，如密度、率）或 total（总量，如产值、收入）"
 FLOOR_STRETCH = re.compile(r"^保\s*(?P<floor>[^争\s]+)\s*争\s*(?P<stretch>\S+)$")
 
 
@@ -43,6 +44,7 @@ class IndicatorSpec:
     target: Decimal
     years: dict[int, Decimal]
     base: Decimal | None = None
+    aggregate: str = ""
     base_note: str = ""
     target_note: str = ""
     shows_percent_sign: bool = False
@@ -60,6 +62,7 @@ class RegionTargetSpec:
     region_name: str
     floor: Decimal
     stretch: Decimal
+    level_target: Decimal | None = None
 
 
 @dataclass
@@ -294,6 +297,7 @@ class _Reader:
         kind = self.text(raw, "kind", where)
         if kind and kind not in IndicatorKind.values:
             self.fail(f"{where}的类型「{kind}」未知，应为 {KIND_NAMES}之一。")
+        aggregate = self.aggregate(raw, kind, where)
         percent = unit == "%"
         base = None
         if raw.get("base") is not None:
@@ -311,6 +315,7 @@ class _Reader:
             name=name,
             unit=unit,
             kind=kind,
+            aggregate=aggregate,
             base=base,
             base_note=self.text(raw, "base_note", where, required=False),
             target=target if target is not None else Decimal(0),
@@ -320,6 +325,22 @@ class _Reader:
             source=source,
             years=values,
         )
+
+    def aggregate(self, raw: dict, kind: str, where: str) -> str:
+        """A level indicator says whether it is a rate or a total (required); no other kind has
+        one, since only a level's district target depends on it."""
+        value = raw.get("aggregate")
+        if kind != IndicatorKind.LEVEL:
+            if value is not None:
+                self.fail(f"{where}不是水平值指标，不应写汇总方式（aggregate）「{value}」。")
+            return ""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            self.fail(f"{where}是水平值指标，缺少汇总方式（aggregate），应为 {AGGREGATE_NAMES}。")
+            return ""
+        if not isinstance(value, str) or value.strip() not in LevelAggregate.values:
+            self.fail(f"{where}的汇总方式（aggregate）「{value}」未知，应为 {AGGREGATE_NAMES}。")
+            return ""
+        return value.strip()
 
     def year_values(self, raw, where: str, years: list[int], percent: bool) -> dict:
         if not isinstance(raw, dict):
@@ -379,7 +400,13 @@ class _Reader:
                         f"（应为：{'、'.join(region_names)}）。"
                     )
                     continue
-                floor_stretch = self.floor_stretch(value, f"{indicator.label}{region_name}的目标")
+                where = f"{indicator.label}{region_name}的目标"
+                if indicator.kind == IndicatorKind.LEVEL:
+                    level = self.number(value, where, allow_percent=indicator.unit == "%")
+                    if level is not None:
+                        result.append(RegionTargetSpec(number, region_name, level, level, level))
+                    continue
+                floor_stretch = self.floor_stretch(value, where)
                 if floor_stretch:
                     result.append(RegionTargetSpec(number, region_name, *floor_stretch))
         return result
@@ -464,6 +491,9 @@ def _check_region_targets(spec: PlanSpec) -> list[str]:
         grouped.setdefault(target.indicator_number, []).append(target)
     for number, targets in grouped.items():
         indicator = by_number[number]
+        if indicator.kind == IndicatorKind.LEVEL:
+            errors += _check_level_region_targets(indicator, targets)
+            continue
         for t in targets:
             if t.stretch < t.floor:
                 errors.append(
@@ -479,3 +509,21 @@ def _check_region_targets(spec: PlanSpec) -> list[str]:
                 f" {plain(indicator.target)} 减基数 {plain(base)} 即 {plain(indicator.target - base)}。"
             )
     return errors
+
+
+def _check_level_region_targets(indicator: IndicatorSpec, targets: list) -> list[str]:
+    """A level indicator's district targets are the districts' own end-of-plan levels: only a
+    total has them (a rate's target level is the same everywhere), and together they reach at
+    least the city's target."""
+    if indicator.aggregate != LevelAggregate.TOTAL:
+        return [
+            f"{indicator.label}是比率类水平值指标，各区县的目标就是全市目标水平"
+            f" {plain(indicator.target)}，不应在区县目标中分解。"
+        ]
+    levels = [t.floor if t.level_target is None else t.level_target for t in targets]
+    if sum(levels) < indicator.target:
+        return [
+            f"{indicator.label}的区县目标合计 {sum_expression(levels)}，"
+            f"低于全市五年目标 {plain(indicator.target)}。"
+        ]
+    return []

@@ -109,6 +109,7 @@ def _sync_indicators(
                 "name": spec.name,
                 "unit": spec.unit,
                 "kind": spec.kind,
+                "aggregate": spec.aggregate,
                 "base": spec.base,
                 "base_note": spec.base_note,
                 "target": spec.target,
@@ -155,7 +156,7 @@ def _sync_region_targets(
         _, outcome = upsert(
             RegionTarget,
             {"indicator_id": key[0], "region_id": key[1]},
-            {"floor": spec.floor, "stretch": spec.stretch},
+            {"floor": spec.floor, "stretch": spec.stretch, "level_target": spec.level_target},
             existing=existing.get(key),
             reason=LOAD_REASON,
             stamp=stamp,
@@ -200,6 +201,7 @@ def spec_from_plan(plan: Plan) -> PlanSpec:
                 name=i.name,
                 unit=i.unit,
                 kind=i.kind,
+                aggregate=i.aggregate,
                 target=i.target,
                 base=i.base,
                 years={y.year: y.value for y in i.year_targets.all()},
@@ -207,7 +209,7 @@ def spec_from_plan(plan: Plan) -> PlanSpec:
             for i in indicators
         ],
         region_targets=[
-            RegionTargetSpec(t.indicator.number, t.region.name, t.floor, t.stretch)
+            RegionTargetSpec(t.indicator.number, t.region.name, t.floor, t.stretch, t.level_target)
             for t in region_targets
         ],
     )
@@ -269,8 +271,13 @@ def indicator_edits(
             raise PlanFileError(
                 [f"{indicator.number}号指标没有区划代码为 {'、'.join(unknown)} 的区县目标。"]
             )
+        # A level indicator's district target is one level (floor = stretch = the level).
+        level = indicator.kind == "level"
         edits += [
-            (current[code], {"floor": floor, "stretch": stretch})
+            (
+                current[code],
+                {"floor": floor, "stretch": stretch} | ({"level_target": floor} if level else {}),
+            )
             for code, (floor, stretch) in regions.items()
             if (current[code].floor, current[code].stretch) != (floor, stretch)
         ]
@@ -318,6 +325,7 @@ def export_plan_json(plan: Plan) -> dict:
                 "name": i.name,
                 "unit": i.unit,
                 "kind": i.kind,
+                **({"aggregate": i.aggregate} if i.aggregate else {}),
                 "base": as_json_number(i.base),
                 "base_note": i.base_note or None,
                 "target": as_json_number(i.target),
@@ -332,6 +340,11 @@ def export_plan_json(plan: Plan) -> dict:
                 "region": t.region.name,
                 "floor": as_json_number(t.floor),
                 "stretch": as_json_number(t.stretch),
+                **(
+                    {"level_target": as_json_number(t.level_target)}
+                    if t.level_target is not None
+                    else {}
+                ),
             }
             for t in region_targets
         ],

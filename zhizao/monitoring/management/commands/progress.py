@@ -75,9 +75,20 @@ def _cell(value) -> str:
 
 def _note(row: dict) -> str:
     """What the actual is, where it is not simply the year's computed or reported value."""
-    note = beside_text(row["actual"], row["computed"], row["official"]) or quarter_label(
-        row["quarter"]
-    )
+    notes = [
+        beside_text(row["actual"], row["computed"], row["official"])
+        or quarter_label(row["quarter"])
+    ]
+    # What a district is judged against, where it is not the plan's own figure (goals.py).
+    if row.get("target_basis") == "derived":
+        notes.append(
+            f"折算目标 {_cell(row['five_year_target'])}，自本区县基数 {_cell(row['base'])}"
+        )
+    elif row.get("reached"):
+        notes.append(f"基数 {_cell(row['base'])} 已达目标 {_cell(row['five_year_target'])}")
+    elif row.get("kind") == "level" and row.get("target_basis") in ("city", "set"):
+        notes.append(f"自本区县基数 {_cell(row['base'])}")
+    note = "；".join(n for n in notes if n)
     return f"  （{note}）" if note else ""
 
 
