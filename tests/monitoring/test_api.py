@@ -9,7 +9,9 @@ from openpyxl import load_workbook
 from tests.conftest import signed_in
 from tests.monitoring.test_engine import above_scale
 from tests.reports.conftest import new_enterprise, new_report
+from zhizao.core.models import Region
 from zhizao.monitoring.engine import recompute
+from zhizao.monitoring.models import ReportedStatus, ReportedValue
 
 VALUES = "/api/monitoring/values/"
 PROGRESS = "/api/monitoring/progress/"
@@ -113,6 +115,16 @@ def test_a_year_outside_the_plan_is_refused_with_a_clear_message(admin_client_, 
 
 
 def test_the_ranking_is_the_ranking_pages(admin_client_, yuecheng_client, figures):
+    # districts are judged from their own base year: the bureau's 2020 robot densities, 越城区
+    # 200 and 柯桥区 40, make 越城区 (600 − 200) / (400 − 200) = 2 and 柯桥区 (100 − 40) / 360
+    for name, base in (("越城区", 200), ("柯桥区", 40)):
+        ReportedValue.objects.create(
+            indicator=figures.indicators.get(number=7),
+            region=Region.objects.get(name=name),
+            year=2020,
+            value=base,
+            status=ReportedStatus.APPROVED,
+        )
     entries = admin_client_.get(f"{RANKING}?year=2024").json()
     html = admin_client_.get("/monitoring/ranking/?year=2024").content.decode()
 

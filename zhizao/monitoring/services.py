@@ -505,10 +505,18 @@ def cached_plan_progress(plan: Plan, year: int, region: Region, user) -> list[di
     """plan_progress with series for a page, cached per region, year and values stamp (the
     region's visibility is decided before, so the cached rows are the same for every viewer
     who may see that region)."""
-    key = f"monitoring:progress:{plan.pk}:{region.pk}:{year}:{values_stamp(plan)}"
+    stamp = values_stamp(plan)
+    key = f"monitoring:progress:{plan.pk}:{region.pk}:{year}:{stamp}"
     rows = cache.get(key)
     if rows is None:
-        rows = plan_progress(plan, year, region, user=user, with_series=True)
+        totals = None
+        if region.level != RegionLevel.CITY:  # the same for every district: read once
+            totals_key = f"monitoring:base-totals:{plan.pk}:{stamp}"
+            totals = cache.get(totals_key)
+            if totals is None:
+                totals = district_base_totals(plan, list(plan.indicators.all()))
+                cache.set(totals_key, totals, timeout=3600)
+        rows = plan_progress(plan, year, region, user=user, with_series=True, base_totals=totals)
         cache.set(key, rows, timeout=3600)
     return rows
 
