@@ -414,7 +414,7 @@ def districts_progress(
     For a grid of districts × indicators or a ranking: each row has the base and target used,
     whether the target is 折算 (target_basis "derived"), the actual, the progress against the
     schedule, the status, the forecast and the gap behind the schedule."""
-    totals = district_base_totals(plan, list(plan.indicators.all()))
+    totals = cached_base_totals(plan)
     return {
         d.pk: plan_progress(plan, year, d, user=user, with_series=with_series, base_totals=totals)
         for d in districts
@@ -501,6 +501,16 @@ def values_stamp(plan: Plan) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
+def cached_base_totals(plan: Plan, stamp: str | None = None) -> dict[int, Decimal | None]:
+    """`district_base_totals`, cached per state of the figures (`stamp`, values_stamp)."""
+    key = f"monitoring:base-totals:{plan.pk}:{stamp or values_stamp(plan)}"
+    totals = cache.get(key)
+    if totals is None:
+        totals = district_base_totals(plan, list(plan.indicators.all()))
+        cache.set(key, totals, timeout=3600)
+    return totals
+
+
 def cached_plan_progress(plan: Plan, year: int, region: Region, user) -> list[dict]:
     """plan_progress with series for a page, cached per region, year and values stamp (the
     region's visibility is decided before, so the cached rows are the same for every viewer
@@ -509,13 +519,8 @@ def cached_plan_progress(plan: Plan, year: int, region: Region, user) -> list[di
     key = f"monitoring:progress:{plan.pk}:{region.pk}:{year}:{stamp}"
     rows = cache.get(key)
     if rows is None:
-        totals = None
-        if region.level != RegionLevel.CITY:  # the same for every district: read once
-            totals_key = f"monitoring:base-totals:{plan.pk}:{stamp}"
-            totals = cache.get(totals_key)
-            if totals is None:
-                totals = district_base_totals(plan, list(plan.indicators.all()))
-                cache.set(totals_key, totals, timeout=3600)
+        # the same for every district: read once per state of the figures
+        totals = None if region.level == RegionLevel.CITY else cached_base_totals(plan, stamp)
         rows = plan_progress(plan, year, region, user=user, with_series=True, base_totals=totals)
         cache.set(key, rows, timeout=3600)
     return rows
