@@ -9,6 +9,7 @@ dashboard instead and get 403 here."""
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -33,7 +34,7 @@ TAG = "monitoring"
 
 
 class MonitoringReader(BasePermission):
-    message = "只有市级管理员和区县用户可以读取监测数据；公众可查看已发布的数据。"
+    message = gettext_lazy("只有市级管理员和区县用户可以读取监测数据；公众可查看已发布的数据。")
 
     def has_permission(self, request, view) -> bool:
         return can_see_ranking(request.user)
@@ -141,11 +142,15 @@ def _plan_and_year(request) -> tuple[Plan, int]:
         try:
             year = int(params["year"])
         except ValueError:
-            raise ValidationError({"year": [f"年份「{params['year']}」不是整数。"]}) from None
+            message = gettext("年份「%(year)s」不是整数。") % {"year": params["year"]}
+            raise ValidationError({"year": [message]}) from None
         if not plan.first_year <= year <= plan.last_year:
-            raise ValidationError(
-                {"year": [f"年份 {year} 不在方案年份内（{plan.first_year}—{plan.last_year}年）。"]}
-            )
+            message = gettext("年份 %(year)s 不在方案年份内（%(first)s—%(last)s年）。") % {
+                "year": year,
+                "first": plan.first_year,
+                "last": plan.last_year,
+            }
+            raise ValidationError({"year": [message]})
     return plan, year
 
 
