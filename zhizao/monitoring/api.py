@@ -124,6 +124,24 @@ PROGRESS_FIELDS = {
     "status": serializers.CharField(help_text="green / amber / red / no_data / no_target"),
     "forecast": serializers.FloatField(allow_null=True, help_text="终期预测值"),
     "at_risk": serializers.BooleanField(allow_null=True, help_text="预计难以完成"),
+    "gap": serializers.FloatField(
+        allow_null=True, help_text="落后于序时的差额（指标单位；正数为落后）"
+    ),
+    "base": serializers.FloatField(
+        allow_null=True, help_text="起算的基数（区县为本区县基数年份值）"
+    ),
+    "target_basis": serializers.CharField(
+        allow_null=True,
+        help_text="目标依据：plan 方案目标、annex 分解目标、city 全市目标、set 市定区县目标、"
+        "derived 折算目标（按基数年份占比折算）",
+    ),
+    "reached": serializers.BooleanField(allow_null=True, help_text="基数年已达到目标"),
+    "year_target_split": serializers.BooleanField(
+        allow_null=True, help_text="年度目标为按比例折算的数"
+    ),
+    "no_target_reason": serializers.CharField(
+        allow_null=True, help_text="无目标或无数据的原因（no_share / no_base / no_total）"
+    ),
     "computed": serializers.FloatField(allow_null=True, help_text="平台计算值"),
     "official": serializers.BooleanField(help_text="实际值是否为官方数"),
     "quarter": serializers.IntegerField(help_text="0 全年；1–4 为当年 1 至该季度累计"),

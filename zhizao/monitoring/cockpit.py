@@ -9,7 +9,9 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from zhizao.core.models import Region
+from zhizao.core.numbers import shortfall_text
 from zhizao.core.roles import Role, is_city_admin
+from zhizao.monitoring.goals import TargetBasis
 from zhizao.monitoring.services import (
     cached_plan_progress,
     district_ranking,
@@ -64,6 +66,10 @@ def _cell(row: dict, region: Region, year: int) -> dict:
         "progress": row["five_year_progress"],
         "schedule": row["schedule"],
         "at_risk": row["at_risk"],
+        "year_target": row["year_target"],
+        "gap": shortfall_text(row.get("gap"), row["unit"]),
+        "derived": row.get("target_basis") == TargetBasis.DERIVED,
+        "reached": bool(row.get("reached")),
         "url": f"{reverse('monitoring:indicator_rows', args=[number])}"
         f"?region={region.code}&year={year}",
     }
