@@ -48,6 +48,9 @@ def test_a_pro_rata_split_of_a_count_is_shown_in_whole_units():
     # 15 of the city's 70 a year split to a floor of 12: 15 × 12 / 70 = 2.5714 → 3 家
     assert split_figure(Decimal("2.5714"), "家", True) == "3"
     assert split_figure(Decimal("27.59"), "个", True) == "28"
+    # 2 of the city's 10 a year split to a floor of 2: 0.4, not 0
+    assert split_figure(Decimal("0.4"), "个", True) == "0.4"
+    assert split_figure(Decimal("0"), "个", True) == "0"
     # not a split, or not a count: two places
     assert split_figure(Decimal("2.5714"), "家", False) == "2.57"
     assert split_figure(Decimal("479.4872"), "亿元", True) == "479.49"

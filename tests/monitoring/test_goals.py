@@ -101,21 +101,35 @@ def test_a_district_without_a_base_year_value_has_nothing_to_be_measured_from(pl
 
 # --- a total: against the district's own target, set or 折算 ---------------------------------
 
+
+def test_a_total_without_a_set_target_is_judged_against_its_share_of_the_city_target(plan):
+    # given 越城区's 2020 output of 344 亿元, a fifth of the plan's base-year total 1720, and
+    # 468.8 in 2024
+    given(plan, OUTPUT, {("越城区", 2020): "344", ("越城区", 2024): "468.8"})
+    row = row_of(plan, "越城区", OUTPUT)
+    # then its 折算目标 is the city's 2500 × 344 / 1720 = 500 亿元, from its own 344:
+    # (468.8 − 344) / (500 − 344) = 124.8 / 156 = 0.8 against the schedule 620/780 = 0.7949
+    assert (row["base"], row["five_year_target"], row["target_basis"]) == (344, 500, "derived")
+    assert (row["five_year_progress"], row["schedule"], row["status"]) == (0.8, 0.7949, "green")
+    # its 2024 level on the path: 344 + 620/780 × 156 = 468, a split, not a plan figure
+    assert (row["year_target"], row["year_target_split"]) == (468, True)
+    # (the old reading, from the city's base 1720 to 2500, gave (468.8 − 1720) / 780 = −1.6)
+
+
 BASES_2020 = {"越城区": "400", "柯桥区": "300", "上虞区": "200", "诸暨市": "500", "嵊州市": "400"}
 
 
-def test_a_total_without_a_set_target_is_judged_against_its_share_of_the_city_target(plan):
-    # given the six districts' 2020 output 400 + 300 + 200 + 500 + 400 + 200 = 2000 亿元
+def test_a_total_without_a_plan_base_is_split_by_the_districts_base_year_total(plan):
+    # given a plan that gives no base for the output, and the six districts' 2020 output
+    # 400 + 300 + 200 + 500 + 400 + 200 = 2000 亿元
+    plan.indicators.filter(number=OUTPUT).update(base=None)
     given(plan, OUTPUT, {(d, 2020): v for d, v in {**BASES_2020, "新昌县": "200"}.items()})
     given(plan, OUTPUT, {("越城区", 2024): "480"})
     row = row_of(plan, "越城区", OUTPUT)
-    # then 越城区's 折算目标 is 2500 × 400 / 2000 = 500 亿元, measured from its own 400:
-    # (480 − 400) / (500 − 400) = 0.8 against the schedule 620/780 = 0.7949: green
-    assert (row["base"], row["five_year_target"], row["target_basis"]) == (400, 500, "derived")
-    assert (row["five_year_progress"], row["schedule"], row["status"]) == (0.8, 0.7949, "green")
-    # its 2024 level on the path: 400 + 620/780 × 100 = 479.4872, a split, not a plan figure
-    assert (row["year_target"], row["year_target_split"]) == (479.4872, True)
-    # (the old reading, from the city's base 1720 to 2500, gave (480 − 1720) / 780 = −1.59)
+    # then 越城区's 折算目标 is 2500 × 400 / 2000 = 500, measured from its own 400:
+    # (480 − 400) / (500 − 400) = 0.8; the path is k/n of the way (no city base): 4/5 in 2024
+    assert (row["five_year_target"], row["target_basis"]) == (500, "derived")
+    assert (row["five_year_progress"], row["schedule"], row["status"]) == (0.8, 0.8, "green")
 
 
 def test_a_total_with_a_target_set_by_the_city_is_judged_against_it(plan):
@@ -135,7 +149,9 @@ def test_a_total_with_a_target_set_by_the_city_is_judged_against_it(plan):
 
 
 def test_a_total_is_not_split_while_a_district_lacks_its_base_year_value(plan):
-    # given five of the six districts' 2020 output (新昌县 has none)
+    # given a plan without a base for the output, and five of the six districts' 2020 output
+    # (新昌县 has none)
+    plan.indicators.filter(number=OUTPUT).update(base=None)
     given(plan, OUTPUT, {(d, 2020): v for d, v in BASES_2020.items()})
     given(plan, OUTPUT, {("越城区", 2024): "480"})
     row = row_of(plan, "越城区", OUTPUT)

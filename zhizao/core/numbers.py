@@ -109,11 +109,15 @@ def shortfall_text(gap, unit: str) -> str:
 
 def split_figure(value, unit: str, split: bool) -> str:
     """A target as a page shows it: a pro-rata split (`split`) of a count is rounded to whole
-    units (27.59 家 → 28); other figures to 2 decimals. "—" for none."""
+    units (27.59 家 → 28), or to one decimal where that would make it 0 (0.4 个 stays 0.4, a
+    page labels it 折算); other figures to 2 decimals. "—" for none."""
     if value is None or value == "":
         return "—"
     value = Decimal(str(value))
-    return plain(_quantized(value, 0 if split and unit in COUNT_UNITS else 2))
+    if split and unit in COUNT_UNITS:
+        whole = _quantized(value, 0)
+        return plain(whole if whole or not value else _quantized(value, 1))
+    return plain(_quantized(value, 2))
 
 
 def _quantized(value: Decimal, digits: int) -> Decimal:

@@ -9,8 +9,13 @@ base-year value.
 * A level indicator is judged from the district's own base-year value, never the city's:
   - a rate (密度, 率): from its base to the city's target level (``city``);
   - a total (产值, 收入): from its base to the target the city set for it (``set``) or, when none
-    is set, to the city's target split by the district's share of the base-year total of all
-    districts (``derived``, shown as 折算目标).
+    is set, to the city's target split by the district's share of the base-year total
+    (``derived``, shown as 折算目标): target × own base / the plan's base. The plan's base is
+    the base-year total of record; the districts' measured values need not add up to it (the
+    platform sees the reporting enterprises, not the whole statistical total), and a share of
+    the plan's base keeps the district's target in the same terms as its own measured base:
+    it is expected to grow by the plan's own factor (2500 / 1720 for 规上装备产业产值). Only a
+    plan without a base falls back to the share of all districts' measured base-year total.
   Its yearly path is the city's, scaled: in year y the district is the same share of the way
   from its base to its target as the plan is from the city's base to the city's target.
   A district already at or beyond its target level at its base has reached it (``reached``):
@@ -50,7 +55,7 @@ TARGET_BASIS_LABELS = {
 # Why a district has no target to be judged by (the row's status is no_target).
 NO_SHARE = "no_share"  # additions without an annex share
 NO_BASE = "no_base"  # a level without the district's base-year value
-NO_TOTAL = "no_total"  # a total without a set target and without every district's base value
+NO_TOTAL = "no_total"  # a total without a set target, a plan base or every district's base
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,8 @@ def region_goal(
     """The goal of `indicator` (with the plan's `yearly` values) for the city or a district;
     for a district: its annex `floor`, the `level_target` the city set for it, its `own_base`
     (its base-year value: official where approved, else computed) and `base_total` (the
-    base-year total of all the districts, for a total level indicator). A reason (NO_SHARE,
+    base-year total of all the districts, for a total level indicator whose plan gives no base).
+    A reason (NO_SHARE,
     NO_BASE, NO_TOTAL) when the district has nothing to be judged by."""
     kind = str(indicator.kind)
     if is_city:
@@ -110,8 +116,8 @@ def _level_goal(indicator, yearly, level_target, own_base, base_total) -> Goal |
         target, basis = indicator.target, TargetBasis.CITY
     elif level_target is not None:
         target, basis = level_target, TargetBasis.SET
-    elif base_total:
-        share = own_base / base_total
+    elif city_base or base_total:
+        share = own_base / (city_base or base_total)
         target, basis = (
             (indicator.target * share).quantize(PLACES, ROUND_HALF_UP),
             (TargetBasis.DERIVED),

@@ -181,12 +181,18 @@ def _judged(goal: Goal, actuals: dict, year: int, plan: Plan, limits: Thresholds
 
 def district_base_totals(plan: Plan, indicators) -> dict[int, Decimal | None]:
     """{indicator pk: the base-year total of all the plan's districts} for its total level
-    indicators (official figures where approved, else computed), None where a district has no
-    base-year value (a share of an incomplete total would overstate every share).
+    indicators whose plan gives no base (the others split by the plan's base, goals.py):
+    official figures where approved, else computed; None where a district has no base-year
+    value (a share of an incomplete total would overstate every share). No query when every
+    total indicator has a base.
 
     Read without the viewer's scope on purpose: a district officer's 折算目标 is its share of
     the whole city's total, and only that sum (never another district's value) comes out."""
-    totals = [i for i in indicators if i.kind == IndicatorKind.LEVEL and i.aggregate == "total"]
+    totals = [
+        i
+        for i in indicators
+        if i.kind == IndicatorKind.LEVEL and i.aggregate == "total" and not i.base
+    ]
     if not totals:
         return {}
     districts = list(Region.objects.filter(parent=plan.region_id, level=RegionLevel.COUNTY))
