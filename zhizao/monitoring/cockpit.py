@@ -75,6 +75,12 @@ def _cell(row: dict, region: Region, year: int) -> dict:
     }
 
 
+def _severity(cell: dict) -> tuple:
+    """Red before amber before green before no data; within a status, furthest behind first."""
+    behind = (cell["progress"] or 0) - (cell["schedule"] or 0)
+    return (STATUS_ORDER.index(cell["status"]), behind, cell["no"])
+
+
 def cockpit(plan: Plan, year: int, user) -> dict:
     """The 驾驶舱 of `year`: the city's counts by status, and one row per district the viewer may
     see (the city admin: all; a district officer: its own), each with its counts, its composite
@@ -102,13 +108,16 @@ def _cockpit(plan: Plan, year: int, regions: list[Region], stamp: str) -> dict:
         progress = cached_plan_progress(plan, year, district, None)
         counts = counts_of(progress)
         place, score = places.get(district.pk, (None, None))
+        cells = [_cell(row, district, year) for row in progress]
         rows.append(
             {
                 "region": district,
                 "counts": counts,
                 "place": place,
                 "score": score,
-                "cells": [_cell(row, district, year) for row in progress],
+                "cells": cells,
+                # The district's indicators worst first, for a list on a phone.
+                "worst_first": sorted(cells, key=_severity),
             }
         )
     rows.sort(key=lambda r: (-r["counts"]["red"], -r["counts"]["amber"], r["place"] or 99))
@@ -121,7 +130,7 @@ def _cockpit(plan: Plan, year: int, regions: list[Region], stamp: str) -> dict:
             for cell in row["cells"]
             if cell["status"] == "red"
         ),
-        key=lambda c: (c["progress"] or 0) - (c["schedule"] or 0),
+        key=_severity,
     )
     return {
         "city": city,
