@@ -731,14 +731,14 @@ def test_the_ladder_counts_titles_against_the_annex_targets(city_admin, firm, ba
     yuecheng = html.split('data-testid="ladder-330602"')[1].split("</table>")[0]
     row = yuecheng.split('data-type="municipal-digital-workshop"')[1].split("</tr>")[0]
     assert (
-        '<td class="num" data-year="2022"><a href="/cultivation/titles/?title_type=municipal-digital-workshop&amp;region=330602&amp;year=2022">2</a></td>'
+        '<td class="num" data-year="2022" data-label="2022年认定"><a href="/cultivation/titles/?title_type=municipal-digital-workshop&amp;region=330602&amp;year=2022">2</a></td>'
         in row
     )
     assert 'data-col="in-force"' in row and ">1</a>" in row.split('data-col="in-force"')[1]
     assert "已提交，待区县审核 1" in row
     city = html.split('data-region="绍兴市"')[1].split("</table>")[0]
     city_row = city.split('data-type="municipal-digital-workshop"')[1].split("</tr>")[0]
-    assert '<td class="num" data-col="plan-additions">2</td>' in city_row
+    assert '<td class="num" data-col="plan-additions" data-label="方案期净增">2</td>' in city_row
 
 
 def test_the_city_ladder_sums_the_districts_pipelines(city_admin, batch, plan):

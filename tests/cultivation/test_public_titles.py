@@ -183,6 +183,9 @@ def test_the_page_runs_a_bounded_number_of_queries(client, titles, django_assert
         html_of(client.get(f"{PAGE}?q=企业&year=2022&page=2"))
     with django_assert_max_num_queries(5):
         html_of(client.get(PAGE))
+    # and the chosen district and type, looked up by code
+    with django_assert_max_num_queries(7):
+        html_of(client.get(f"{PAGE}?region=330683&title_type=municipal-smart-factory&year=2021"))
 
 
 def test_every_public_page_offers_the_login(client, titles):

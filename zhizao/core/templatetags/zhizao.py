@@ -19,6 +19,16 @@ def get_item(mapping, key):
 
 
 @register.filter
+def at(sequence, index):
+    """The item at a position of a list, e.g. a column's header for a card's label:
+    {{ headers|at:forloop.counter0 }}; "" past the end."""
+    try:
+        return sequence[int(index)]
+    except (IndexError, TypeError, ValueError):
+        return ""
+
+
+@register.filter
 def figure(value):
     """A figure as the platform prints it: 1720 not 1720.00, booleans as 是/否, none as —."""
     if value is None or value == "":
