@@ -7,5 +7,7 @@ class EnterprisesConfig(AppConfig):
     verbose_name = "企业库"
 
     def ready(self):
-        # Registers the import tasks with the background worker.
+        # Registers the import tasks with the background worker, and the demo reports in every
+        # state of the review loop with `zhizao demo`.
         from zhizao.enterprises import tasks  # noqa: F401
+        from zhizao.enterprises.demo import states  # noqa: F401
