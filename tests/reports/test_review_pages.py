@@ -119,6 +119,8 @@ def test_the_reviewer_sees_last_year_this_year_change_anomalies_and_rates(
     assert rows["从业人员（人）"] == ["200", "200", "0 (0%)"]
     assert re.search(r'class="table-warning" data-anomaly="1" data-field="industrial_robots"', html)
     assert html.count('data-anomaly="1"') == 1
+    # software in one row: ERP and MES both years
+    assert rows["在用关键管控软件"] == ["ERP、MES", "ERP、MES", ""]
     # and the rates, computed by hand: 30 / 200 × 10,000 = 1500; 8 / 200 × 10,000 = 400;
     # 14 / 20 = 70 %; 2600 / 200 = 13 万元/人; 2600 / 45 = 57.78 万元/亩; 360 / 11500 = 3.13 %
     rates = {r[0]: r[1:] for r in cells(html, "report-rates")}
@@ -130,7 +132,7 @@ def test_the_reviewer_sees_last_year_this_year_change_anomalies_and_rates(
     assert rates["在用关键管控软件（个）"] == ["2", "2", "0"]
     # and what counting it does to the district: no other approved report → only "with"
     effects = {r[0]: r[1:] for r in cells(html, "district-effects")}
-    assert effects["机器人密度（台/万人）"] == ["—", "1500", "—"]
+    assert effects["机器人密度（台/万人）"] == ["—", "—", "1500", "—"]
     assert "通过并处理下一份" in html
 
 
@@ -141,13 +143,16 @@ def test_the_district_effect_adds_the_report_to_the_other_approved_ones(
     other = new_enterprise("越城区", 7)
     new_report(other, 2025, industrial_robots=8)
     ScaleStatus.objects.create(enterprise=other, year=2025, above_scale=True)
+    # and its 2024 one: 4 robots, 200 employees (200)
+    new_report(other, 2024, industrial_robots=4)
+    ScaleStatus.objects.create(enterprise=other, year=2024, above_scale=True)
     # and this one waiting: 24 robots, 200 employees
     new_report(yuecheng_enterprise, 2025, status="submitted", industrial_robots=24)
     ScaleStatus.objects.create(enterprise=yuecheng_enterprise, year=2025, above_scale=True)
     html = yuecheng_client.get(url(yuecheng_enterprise)).content.decode()
-    # then (8 + 24) / 400 × 10,000 = 800, from 400: +400
+    # then (8 + 24) / 400 × 10,000 = 800, from 400: +400; last year 4 / 200 × 10,000 = 200
     effects = {r[0]: r[1:] for r in cells(html, "district-effects")}
-    assert effects["机器人密度（台/万人）"] == ["400", "800", "+400"]
+    assert effects["机器人密度（台/万人）"] == ["200", "400", "800", "+400"]
 
 
 def test_approve_and_next_opens_the_next_waiting_report(yuecheng_client, plan):

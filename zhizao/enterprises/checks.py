@@ -10,7 +10,12 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from zhizao.core.numbers import plain
-from zhizao.enterprises.fields import FIELDS_BY_NAME, JUMP_FACTOR, NUMERIC_FIELDS, REPORT_FIELDS
+from zhizao.enterprises.fields import (
+    FIELDS_BY_NAME,
+    JUMP_FACTOR,
+    NUMERIC_FIELDS,
+    SOFTWARE_FIELDS,
+)
 
 # Parts that may not exceed their whole: (part, whole).
 PART_OF = (
@@ -127,11 +132,40 @@ class Comparison:
 
 
 def compare(values: dict, previous: dict | None) -> list[Comparison]:
-    """Every figure (software use included) with last year's value and whether it jumped."""
+    """Every numeric figure with last year's value and whether it jumped."""
     previous = previous or {}
     rows = []
-    for spec in REPORT_FIELDS:
+    for spec in NUMERIC_FIELDS:
         now, before = values.get(spec.name), previous.get(spec.name)
-        anomaly = spec.numeric and is_jump(jump_ratio(now, before))
-        rows.append(Comparison(spec.name, spec.label, before, now, anomaly))
+        rows.append(
+            Comparison(spec.name, spec.label, before, now, is_jump(jump_ratio(now, before)))
+        )
     return rows
+
+
+def short_name(name: str) -> str:
+    """「使用 ERP（企业资源计划）」 → ERP."""
+    return label(name).removeprefix("使用 ").split("（")[0]
+
+
+@dataclass(frozen=True)
+class SoftwareChange:
+    """The key management-control systems in use last year and this year, by short name."""
+
+    before: list[str]
+    now: list[str]
+
+    @property
+    def added(self) -> list[str]:
+        return [s for s in self.now if s not in self.before]
+
+    @property
+    def dropped(self) -> list[str]:
+        return [s for s in self.before if s not in self.now]
+
+
+def compare_software(values: dict, previous: dict | None) -> SoftwareChange:
+    def used(figures):
+        return [short_name(n) for n in SOFTWARE_FIELDS if (figures or {}).get(n)]
+
+    return SoftwareChange(used(previous) if previous else [], used(values))

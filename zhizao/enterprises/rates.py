@@ -87,8 +87,9 @@ def rate_rows(values: dict, previous: dict | None) -> list[RateRow]:
 @dataclass(frozen=True)
 class DistrictEffect:
     label: object
-    without: Decimal | None  # the district's rate over the other counted reports
-    with_report: Decimal | None  # and with this report counted too
+    last_year: Decimal | None  # the district's rate the year before, over its counted reports
+    without: Decimal | None  # this year, over the other counted reports
+    with_report: Decimal | None  # this year, with this report counted too
     places: int
 
     @property
@@ -96,16 +97,15 @@ class DistrictEffect:
         return difference(self.with_report, self.without)
 
 
-def district_effects(report: YearlyReport) -> list[DistrictEffect]:
-    """The district's 规上 rates for the report's year over its other city-approved above-scale
-    reports, and with this report's figures added: what approving it would change (one query)."""
+def _district_totals(report: YearlyReport, year: int, fields: set[str]) -> dict | None:
+    """Σ of `fields` over the district's city-approved reports of enterprises above scale in
+    `year` (this report left out); None when there is none."""
     above = ScaleStatus.objects.filter(
-        enterprise=OuterRef("enterprise_id"), year=report.year, above_scale=True
+        enterprise=OuterRef("enterprise_id"), year=year, above_scale=True
     )
-    fields = {f for r in DISTRICT_RATES for f in (r.part, r.whole)}
     totals = (
         YearlyReport.objects.filter(
-            year=report.year,
+            year=year,
             status=ReportStatus.CITY_APPROVED,
             enterprise__region_id=report.enterprise.region_id,
         )
@@ -113,9 +113,17 @@ def district_effects(report: YearlyReport) -> list[DistrictEffect]:
         .filter(Exists(above))
         .aggregate(n=Count("pk"), **{name: Sum(name) for name in fields})
     )
-    others = {name: totals[name] or 0 for name in fields}
-    mine = {name: (others[name] + (getattr(report, name) or 0)) for name in fields}
+    return {name: totals[name] or 0 for name in fields} if totals["n"] else None
+
+
+def district_effects(report: YearlyReport) -> list[DistrictEffect]:
+    """The district's 规上 rates last year, this year over its other city-approved above-scale
+    reports, and with this report's figures added: what approving it changes (two queries)."""
+    fields = {f for r in DISTRICT_RATES for f in (r.part, r.whole)}
+    before = _district_totals(report, report.year - 1, fields)
+    others = _district_totals(report, report.year, fields)
+    mine = {name: (others or {}).get(name, 0) + (getattr(report, name) or 0) for name in fields}
     return [
-        DistrictEffect(r.label, r.of(others) if totals["n"] else None, r.of(mine), r.places)
+        DistrictEffect(r.label, r.of(before), r.of(others), r.of(mine), r.places)
         for r in DISTRICT_RATES
     ]

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhizao.core.roles import is_city_admin
 from zhizao.core.scoping import get_scoped_object_or_404, scope_queryset
-from zhizao.enterprises.checks import compare
+from zhizao.enterprises.checks import compare, compare_software
 from zhizao.enterprises.fields import report_values
 from zhizao.enterprises.forms import ReviewForm, ScaleStatusForm
 from zhizao.enterprises.models import (
@@ -65,6 +65,7 @@ def review_context(user, enterprise, year: int, report, previous: dict | None) -
         "actions": actions,
         "reviewing": reviewing,
         "comparison": comparison,
+        "software": compare_software(values, previous) if report else None,
         "anomalies": sum(1 for row in comparison if row.anomaly),
         "rates": rate_rows(values, previous) if report else [],
         "effects": district_effects(report) if reviewing and scale.get(year) else [],
