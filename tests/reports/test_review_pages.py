@@ -7,9 +7,10 @@ import re
 import pytest
 
 from tests.conftest import signed_in
-from tests.reports.conftest import new_enterprise, new_report
+from tests.reports.conftest import GOOD_VALUES, new_enterprise, new_report
 from tests.reports.test_pages import form_data
 from zhizao.enterprises.models import ReportStatus, ReviewStep, ScaleStatus, YearlyReport
+from zhizao.enterprises.services import save_report
 
 
 def cells(html: str, testid: str) -> list[list[str]]:
@@ -259,3 +260,13 @@ def test_the_report_page_query_count_is_bounded(
         ReviewStep.objects.create(report=report, action="submit", to_status=status, comment="x")
     with django_assert_max_num_queries(20):
         assert admin_client_.get(url(yuecheng_enterprise)).status_code == 200
+
+
+def test_the_enterprise_page_shows_an_incomplete_draft(member, yuecheng_enterprise):
+    # given a 2025 draft with only the number of employees
+    values = {name: None for name in GOOD_VALUES} | {"employees": 180}
+    save_report(yuecheng_enterprise, 2025, values, member)
+    # then the enterprise's page and the report page answer, the empty figures as —
+    client = signed_in(member)
+    assert client.get(f"/enterprises/{yuecheng_enterprise.pk}/").status_code == 200
+    assert client.get(url(yuecheng_enterprise)).status_code == 200

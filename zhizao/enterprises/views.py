@@ -125,8 +125,8 @@ def enterprise_detail(request, pk: int):
 
 
 def _ratio(report, part: str, whole: str, scale: int):
-    if report is None or not getattr(report, whole):
-        return None
+    if report is None or not getattr(report, whole) or getattr(report, part) is None:
+        return None  # no report, or a draft not filled in yet
     return round(float(getattr(report, part)) / float(getattr(report, whole)) * scale, 1)
 
 
