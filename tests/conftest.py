@@ -1,5 +1,7 @@
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from tests.accounts.factories import PASSWORD, make_city_admin, make_district_officer, make_user
 from tests.plans.factories import load_default_plan
@@ -52,3 +54,12 @@ def private_files(settings, tmp_path):
     """Uploads and other private files go to a folder of the test's own."""
     settings.VAR_DIR = tmp_path / "var"
     return settings.VAR_DIR
+
+
+@pytest.fixture(autouse=True)
+def chinese_first():
+    """Each test starts in the platform's language: a request in English leaves English active
+    in the thread (the language middleware activates it per request)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

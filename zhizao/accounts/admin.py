@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from zhizao.accounts.models import User
@@ -12,9 +13,9 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     search_fields = ["username", "full_name", "email"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
-        ("平台角色", {"fields": ["full_name", "role", "region"]}),
+        (_("平台角色"), {"fields": ["full_name", "role", "region"]}),
     ]
     add_fieldsets = [
         *DjangoUserAdmin.add_fieldsets,
-        ("平台角色", {"fields": ["full_name", "role", "region"]}),
+        (_("平台角色"), {"fields": ["full_name", "role", "region"]}),
     ]

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from zhizao.core.models import Region, RegionLevel
@@ -11,24 +12,24 @@ from zhizao.core.scoping import Scope
 class User(AbstractUser):
     """用户: a person who signs in, with one role and, for a district officer, one district."""
 
-    full_name = models.CharField("姓名", max_length=50, blank=True)
-    role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.ENTERPRISE)
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.ENTERPRISE)
     region = models.ForeignKey(
         Region,
-        verbose_name="所属区县",
+        verbose_name=_("所属区县"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="users",
-        help_text="区县用户必须属于一个区、县（市）。",
+        help_text=_("区县用户必须属于一个区、县（市）。"),
     )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     scope = Scope(region_field="region")
 
     class Meta:
-        verbose_name = "用户"
-        verbose_name_plural = "用户"
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
 
     def __str__(self) -> str:
         return self.full_name or self.username
@@ -48,10 +49,11 @@ class User(AbstractUser):
         super().clean()
         if self.role == Role.DISTRICT:
             if self.region is None:
-                raise ValidationError({"region": "区县用户必须指定所属区县。"})
+                raise ValidationError({"region": _("区县用户必须指定所属区县。")})
             if self.region.level != RegionLevel.COUNTY:
                 raise ValidationError(
                     {
-                        "region": f"「{self.region.name}」不是区、县（市），区县用户只能属于一个区县。"
+                        "region": _("「%(name)s」不是区、县（市），区县用户只能属于一个区县。")
+                        % {"name": self.region.name}
                     }
                 )

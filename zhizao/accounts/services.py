@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from zhizao.accounts.models import User
 from zhizao.core.models import Region
@@ -45,7 +46,8 @@ def create_demo_accounts() -> list[tuple[DemoAccount, bool]]:
             region = regions.get(account.region_name)
             if region is None:
                 raise DemoAccountError(
-                    f"找不到区县「{account.region_name}」：请先加载方案（zhizao plan load default）。"
+                    _("找不到区县「%(region_name)s」：请先加载方案（zhizao plan load default）。")
+                    % {"region_name": account.region_name}
                 )
         if User.objects.filter(username=account.username).exists():
             results.append((account, False))

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BridgeConfig(AppConfig):
     name = "zhizao.bridge"
     label = "bridge"
-    verbose_name = "新智造鹊桥"
+    verbose_name = _("新智造鹊桥")
 
     def ready(self):
         # Registers the bridge step of `zhizao demo` (core.demo_steps) and the task that keeps

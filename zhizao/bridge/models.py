@@ -4,6 +4,7 @@ registries, shown through the search index), needs posted by manufacturers and t
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from zhizao.core.models import IndustryCluster, Region
@@ -12,25 +13,25 @@ from zhizao.enterprises.models import MONEY, Enterprise
 
 
 class EntryStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    PENDING = "pending", "待审核"
-    PUBLISHED = "published", "已发布"
-    UNPUBLISHED = "unpublished", "已下架"
+    DRAFT = "draft", _("草稿")
+    PENDING = "pending", _("待审核")
+    PUBLISHED = "published", _("已发布")
+    UNPUBLISHED = "unpublished", _("已下架")
 
 
 class Library(models.TextChoices):
     """The ten libraries of the plan (四（三）), by the code used in URLs and the search index."""
 
-    STANDARD = "standard", "智造标准"
-    EQUIPMENT = "equipment", "智能装备"
-    SOFTWARE = "software", "软件系统"
-    SOLUTION = "solution", "解决方案"
-    PROVIDER = "provider", "信息工程服务商"
-    EXPERT = "expert", "专家人才"
-    FINANCE = "finance", "金融产品"
-    ENTERPRISE = "enterprise", "智能化改造企业"
-    PROJECT = "project", "智能化改造项目"
-    CASE = "case", "典型案例"
+    STANDARD = "standard", _("智造标准")
+    EQUIPMENT = "equipment", _("智能装备")
+    SOFTWARE = "software", _("软件系统")
+    SOLUTION = "solution", _("解决方案")
+    PROVIDER = "provider", _("信息工程服务商")
+    EXPERT = "expert", _("专家人才")
+    FINANCE = "finance", _("金融产品")
+    ENTERPRISE = "enterprise", _("智能化改造企业")
+    PROJECT = "project", _("智能化改造项目")
+    CASE = "case", _("典型案例")
 
 
 # Entries are seen by everybody once published, and by their maintainers before.
@@ -41,24 +42,24 @@ class LibraryEntry(models.Model):
     """An entry of one of the maintained libraries: who maintains it and where its review is."""
 
     status = models.CharField(
-        "状态", max_length=12, choices=EntryStatus.choices, default=EntryStatus.DRAFT
+        _("状态"), max_length=12, choices=EntryStatus.choices, default=EntryStatus.DRAFT
     )
     # Kept with status so that the scoping rule is one indexed boolean.
-    is_published = models.BooleanField("已公开", default=False, db_index=True, editable=False)
+    is_published = models.BooleanField(_("已公开"), default=False, db_index=True, editable=False)
     maintainers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name="维护人", blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("维护人"), blank=True, related_name="+"
     )
     clusters = models.ManyToManyField(
-        IndustryCluster, verbose_name="适用产业集群", blank=True, related_name="+"
+        IndustryCluster, verbose_name=_("适用产业集群"), blank=True, related_name="+"
     )
     # GB/T 4754 divisions, e.g. ["17", "28"], and maturity-model sub-domain codes, e.g. ["PO"].
-    divisions = models.JSONField("适用行业大类", default=list, blank=True)
-    subdomains = models.JSONField("能力子域", default=list, blank=True)
-    description = models.TextField("简介", blank=True)
-    unpublish_reason = models.CharField("下架原因", max_length=300, blank=True)
-    published_at = models.DateTimeField("发布时间", null=True, blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    divisions = models.JSONField(_("适用行业大类"), default=list, blank=True)
+    subdomains = models.JSONField(_("能力子域"), default=list, blank=True)
+    description = models.TextField(_("简介"), blank=True)
+    unpublish_reason = models.CharField(_("下架原因"), max_length=300, blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     scope = ENTRY_SCOPE
 
@@ -71,27 +72,27 @@ class LibraryEntry(models.Model):
 
 
 class StandardStatus(models.TextChoices):
-    CURRENT = "current", "现行"
-    REPEALED = "repealed", "废止"
-    UPCOMING = "upcoming", "即将实施"
+    CURRENT = "current", _("现行")
+    REPEALED = "repealed", _("废止")
+    UPCOMING = "upcoming", _("即将实施")
 
 
 class Standard(LibraryEntry):
     """智造标准: a national, industry or group standard relevant to smart manufacturing."""
 
-    code = models.CharField("标准号", max_length=60, unique=True)
-    title = models.CharField("标准名称", max_length=200)
+    code = models.CharField(_("标准号"), max_length=60, unique=True)
+    title = models.CharField(_("标准名称"), max_length=200)
     standard_status = models.CharField(
-        "标准状态", max_length=10, choices=StandardStatus.choices, default=StandardStatus.CURRENT
+        _("标准状态"), max_length=10, choices=StandardStatus.choices, default=StandardStatus.CURRENT
     )
-    issued_on = models.DateField("发布日期", null=True, blank=True)
-    effective_on = models.DateField("实施日期", null=True, blank=True)
-    scope_text = models.TextField("适用范围", blank=True)
+    issued_on = models.DateField(_("发布日期"), null=True, blank=True)
+    effective_on = models.DateField(_("实施日期"), null=True, blank=True)
+    scope_text = models.TextField(_("适用范围"), blank=True)
     history = HistoricalRecords(m2m_fields=[])
 
     class Meta:
-        verbose_name = "智造标准"
-        verbose_name_plural = "智造标准"
+        verbose_name = _("智造标准")
+        verbose_name_plural = _("智造标准")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -101,16 +102,16 @@ class Standard(LibraryEntry):
 class Equipment(LibraryEntry):
     """智能装备: a piece of smart equipment, with its maker and key specifications."""
 
-    name = models.CharField("装备名称", max_length=200)
-    maker = models.CharField("生产企业", max_length=200)
-    category = models.CharField("装备类别", max_length=60)
-    specifications = models.TextField("主要技术参数", blank=True)
-    first_of_kind = models.BooleanField("首台（套）", default=False)
+    name = models.CharField(_("装备名称"), max_length=200)
+    maker = models.CharField(_("生产企业"), max_length=200)
+    category = models.CharField(_("装备类别"), max_length=60)
+    specifications = models.TextField(_("主要技术参数"), blank=True)
+    first_of_kind = models.BooleanField(_("首台（套）"), default=False)
     history = HistoricalRecords(m2m_fields=[])
 
     class Meta:
-        verbose_name = "智能装备"
-        verbose_name_plural = "智能装备"
+        verbose_name = _("智能装备")
+        verbose_name_plural = _("智能装备")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -118,38 +119,38 @@ class Equipment(LibraryEntry):
 
 
 class SoftwareCategory(models.TextChoices):
-    ERP = "ERP", "ERP 企业资源计划"
-    MES = "MES", "MES 制造执行系统"
-    PLM = "PLM", "PLM 产品生命周期管理"
-    SCM = "SCM", "SCM 供应链管理"
-    WMS = "WMS", "WMS 仓储管理"
-    APS = "APS", "APS 高级计划排程"
-    QMS = "QMS", "QMS 质量管理"
-    EMS = "EMS", "EMS 能源管理"
-    IIP = "IIP", "工业互联网平台"
-    OTHER = "other", "其他"
+    ERP = "ERP", _("ERP 企业资源计划")
+    MES = "MES", _("MES 制造执行系统")
+    PLM = "PLM", _("PLM 产品生命周期管理")
+    SCM = "SCM", _("SCM 供应链管理")
+    WMS = "WMS", _("WMS 仓储管理")
+    APS = "APS", _("APS 高级计划排程")
+    QMS = "QMS", _("QMS 质量管理")
+    EMS = "EMS", _("EMS 能源管理")
+    IIP = "IIP", _("工业互联网平台")
+    OTHER = "other", _("其他")
 
 
 class Deployment(models.TextChoices):
-    ON_PREMISES = "on_premises", "本地部署"
-    CLOUD = "cloud", "云服务"
-    HYBRID = "hybrid", "混合部署"
+    ON_PREMISES = "on_premises", _("本地部署")
+    CLOUD = "cloud", _("云服务")
+    HYBRID = "hybrid", _("混合部署")
 
 
 class Software(LibraryEntry):
     """软件系统: an industrial software product (ERP, MES…) and its vendor."""
 
-    name = models.CharField("软件名称", max_length=200)
-    category = models.CharField("类别", max_length=10, choices=SoftwareCategory.choices)
-    vendor = models.CharField("开发商", max_length=200)
+    name = models.CharField(_("软件名称"), max_length=200)
+    category = models.CharField(_("类别"), max_length=10, choices=SoftwareCategory.choices)
+    vendor = models.CharField(_("开发商"), max_length=200)
     deployment = models.CharField(
-        "部署方式", max_length=12, choices=Deployment.choices, default=Deployment.ON_PREMISES
+        _("部署方式"), max_length=12, choices=Deployment.choices, default=Deployment.ON_PREMISES
     )
     history = HistoricalRecords(m2m_fields=[])
 
     class Meta:
-        verbose_name = "软件系统"
-        verbose_name_plural = "软件系统"
+        verbose_name = _("软件系统")
+        verbose_name_plural = _("软件系统")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -159,23 +160,23 @@ class Software(LibraryEntry):
 class Provider(LibraryEntry):
     """信息工程服务商: a smart-manufacturing engineering service provider."""
 
-    name = models.CharField("服务商名称", max_length=200, unique=True)
-    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
-    qualifications = models.TextField("资质", blank=True)
+    name = models.CharField(_("服务商名称"), max_length=200, unique=True)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    qualifications = models.TextField(_("资质"), blank=True)
     regions_served = models.ManyToManyField(
-        Region, verbose_name="服务区县", blank=True, related_name="providers_serving"
+        Region, verbose_name=_("服务区县"), blank=True, related_name="providers_serving"
     )
-    staff = models.PositiveIntegerField("技术人员数", null=True, blank=True)
-    delivered_projects = models.PositiveIntegerField("已交付项目数", default=0)
+    staff = models.PositiveIntegerField(_("技术人员数"), null=True, blank=True)
+    delivered_projects = models.PositiveIntegerField(_("已交付项目数"), default=0)
     rating = models.DecimalField(
-        "评分（5分制）", max_digits=3, decimal_places=2, null=True, blank=True
+        _("评分（5分制）"), max_digits=3, decimal_places=2, null=True, blank=True
     )
-    contact = models.CharField("联系方式", max_length=100, blank=True)
+    contact = models.CharField(_("联系方式"), max_length=100, blank=True)
     history = HistoricalRecords(m2m_fields=[])
 
     class Meta:
-        verbose_name = "信息工程服务商"
-        verbose_name_plural = "信息工程服务商"
+        verbose_name = _("信息工程服务商")
+        verbose_name_plural = _("信息工程服务商")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -185,22 +186,22 @@ class Provider(LibraryEntry):
 class Solution(LibraryEntry):
     """解决方案: a provider's solution for an industry and capability domains."""
 
-    title = models.CharField("方案名称", max_length=200)
+    title = models.CharField(_("方案名称"), max_length=200)
     provider = models.ForeignKey(
         Provider,
-        verbose_name="服务商",
+        verbose_name=_("服务商"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="solutions",
     )
-    investment_min = models.DecimalField("典型投资下限（万元）", null=True, blank=True, **MONEY)
-    investment_max = models.DecimalField("典型投资上限（万元）", null=True, blank=True, **MONEY)
+    investment_min = models.DecimalField(_("典型投资下限（万元）"), null=True, blank=True, **MONEY)
+    investment_max = models.DecimalField(_("典型投资上限（万元）"), null=True, blank=True, **MONEY)
     history = HistoricalRecords(m2m_fields=[])
 
     class Meta:
-        verbose_name = "解决方案"
-        verbose_name_plural = "解决方案"
+        verbose_name = _("解决方案")
+        verbose_name_plural = _("解决方案")
         ordering = ["title"]
 
     def __str__(self) -> str:
@@ -210,23 +211,23 @@ class Solution(LibraryEntry):
 class ExpertProfile(LibraryEntry):
     """专家人才: a member of the expert pool, with fields, title and affiliation."""
 
-    name = models.CharField("姓名", max_length=50)
+    name = models.CharField(_("姓名"), max_length=50)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
-        verbose_name="平台账号",
+        verbose_name=_("平台账号"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="expert_profile",
     )
-    expertise = models.CharField("专业领域", max_length=200)
-    professional_title = models.CharField("职称", max_length=60, blank=True)
-    affiliation = models.CharField("工作单位", max_length=200, blank=True)
+    expertise = models.CharField(_("专业领域"), max_length=200)
+    professional_title = models.CharField(_("职称"), max_length=60, blank=True)
+    affiliation = models.CharField(_("工作单位"), max_length=200, blank=True)
     history = HistoricalRecords(m2m_fields=[])
 
     class Meta:
-        verbose_name = "专家人才"
-        verbose_name_plural = "专家人才"
+        verbose_name = _("专家人才")
+        verbose_name_plural = _("专家人才")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -234,31 +235,31 @@ class ExpertProfile(LibraryEntry):
 
 
 class FinanceType(models.TextChoices):
-    LOAN = "loan", "贷款"
-    LEASE = "lease", "融资租赁"
-    INSURANCE = "insurance", "保险"
-    GUARANTEE = "guarantee", "担保"
+    LOAN = "loan", _("贷款")
+    LEASE = "lease", _("融资租赁")
+    INSURANCE = "insurance", _("保险")
+    GUARANTEE = "guarantee", _("担保")
 
 
 class FinancialProduct(LibraryEntry):
     """金融产品: a loan, lease, insurance or guarantee for transformation projects."""
 
-    name = models.CharField("产品名称", max_length=200)
-    institution = models.CharField("金融机构", max_length=200)
-    product_type = models.CharField("产品类型", max_length=10, choices=FinanceType.choices)
+    name = models.CharField(_("产品名称"), max_length=200)
+    institution = models.CharField(_("金融机构"), max_length=200)
+    product_type = models.CharField(_("产品类型"), max_length=10, choices=FinanceType.choices)
     rate_min = models.DecimalField(
-        "利率/费率下限（%）", max_digits=6, decimal_places=3, null=True, blank=True
+        _("利率/费率下限（%）"), max_digits=6, decimal_places=3, null=True, blank=True
     )
     rate_max = models.DecimalField(
-        "利率/费率上限（%）", max_digits=6, decimal_places=3, null=True, blank=True
+        _("利率/费率上限（%）"), max_digits=6, decimal_places=3, null=True, blank=True
     )
-    limit = models.DecimalField("额度上限（万元）", null=True, blank=True, **MONEY)
-    eligibility = models.TextField("申请条件", blank=True)
+    limit = models.DecimalField(_("额度上限（万元）"), null=True, blank=True, **MONEY)
+    eligibility = models.TextField(_("申请条件"), blank=True)
     history = HistoricalRecords(m2m_fields=[])
 
     class Meta:
-        verbose_name = "金融产品"
-        verbose_name_plural = "金融产品"
+        verbose_name = _("金融产品")
+        verbose_name_plural = _("金融产品")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -268,19 +269,19 @@ class FinancialProduct(LibraryEntry):
 class Case(LibraryEntry):
     """典型案例: a transformation done, with its problem, solution, investment and results."""
 
-    title = models.CharField("案例名称", max_length=200)
+    title = models.CharField(_("案例名称"), max_length=200)
     enterprise = models.ForeignKey(
         Enterprise,
-        verbose_name="实施企业",
+        verbose_name=_("实施企业"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="cases",
     )
-    enterprise_name = models.CharField("实施企业名称", max_length=200, blank=True)
+    enterprise_name = models.CharField(_("实施企业名称"), max_length=200, blank=True)
     provider = models.ForeignKey(
         Provider,
-        verbose_name="服务商",
+        verbose_name=_("服务商"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -288,22 +289,22 @@ class Case(LibraryEntry):
     )
     solution = models.ForeignKey(
         Solution,
-        verbose_name="所用方案",
+        verbose_name=_("所用方案"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="cases",
     )
-    problem = models.TextField("面临问题", blank=True)
-    approach = models.TextField("解决方案", blank=True)
-    investment = models.DecimalField("投资额（万元）", null=True, blank=True, **MONEY)
+    problem = models.TextField(_("面临问题"), blank=True)
+    approach = models.TextField(_("解决方案"), blank=True)
+    investment = models.DecimalField(_("投资额（万元）"), null=True, blank=True, **MONEY)
     # [{"name": "劳动生产率", "unit": "万元/人", "before": "120", "after": "150"}]
-    results = models.JSONField("实施成效（改造前后）", default=list, blank=True)
+    results = models.JSONField(_("实施成效（改造前后）"), default=list, blank=True)
     history = HistoricalRecords(m2m_fields=[])
 
     class Meta:
-        verbose_name = "典型案例"
-        verbose_name_plural = "典型案例"
+        verbose_name = _("典型案例")
+        verbose_name_plural = _("典型案例")
         ordering = ["title"]
 
     def __str__(self) -> str:
@@ -314,28 +315,28 @@ class SearchDocument(models.Model):
     """检索文档: one searchable entry of any library, its text segmented into words (jieba) so
     that SQLite FTS5 and PostgreSQL full-text search both index it the same way."""
 
-    library = models.CharField("资源库", max_length=12, choices=Library.choices)
-    object_id = models.PositiveBigIntegerField("条目编号")
-    title = models.CharField("标题", max_length=300)
-    body = models.TextField("正文", blank=True)
-    title_words = models.TextField("标题分词", blank=True)
-    body_words = models.TextField("正文分词", blank=True)
+    library = models.CharField(_("资源库"), max_length=12, choices=Library.choices)
+    object_id = models.PositiveBigIntegerField(_("条目编号"))
+    title = models.CharField(_("标题"), max_length=300)
+    body = models.TextField(_("正文"), blank=True)
+    title_words = models.TextField(_("标题分词"), blank=True)
+    body_words = models.TextField(_("正文分词"), blank=True)
     # Space-separated codes for the facets: clusters, sub-domains, districts.
-    cluster_codes = models.CharField("产业集群", max_length=400, blank=True)
-    subdomain_codes = models.CharField("能力子域", max_length=200, blank=True)
-    region_codes = models.CharField("区县", max_length=200, blank=True)
-    is_published = models.BooleanField("已公开", default=False, db_index=True)
-    rating = models.DecimalField("评分", max_digits=3, decimal_places=2, null=True, blank=True)
-    updated_at = models.DateTimeField("更新时间")
+    cluster_codes = models.CharField(_("产业集群"), max_length=400, blank=True)
+    subdomain_codes = models.CharField(_("能力子域"), max_length=200, blank=True)
+    region_codes = models.CharField(_("区县"), max_length=200, blank=True)
+    is_published = models.BooleanField(_("已公开"), default=False, db_index=True)
+    rating = models.DecimalField(_("评分"), max_digits=3, decimal_places=2, null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"))
     maintainers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name="维护人", blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("维护人"), blank=True, related_name="+"
     )
 
     scope = Scope(published_field="is_published", maintainer_field="maintainers")
 
     class Meta:
-        verbose_name = "检索文档"
-        verbose_name_plural = "检索文档"
+        verbose_name = _("检索文档")
+        verbose_name_plural = _("检索文档")
         ordering = ["library", "object_id"]
         constraints = [
             models.UniqueConstraint(fields=["library", "object_id"], name="search_document_unique")
@@ -346,47 +347,47 @@ class SearchDocument(models.Model):
 
 
 class NeedStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    OPEN = "open", "对接中"
-    CLOSED = "closed", "已关闭"
+    DRAFT = "draft", _("草稿")
+    OPEN = "open", _("对接中")
+    CLOSED = "closed", _("已关闭")
 
 
 class Need(models.Model):
     """需求: a manufacturer's posted need, matched to the libraries' entries."""
 
     enterprise = models.ForeignKey(
-        Enterprise, verbose_name="发布企业", on_delete=models.PROTECT, related_name="needs"
+        Enterprise, verbose_name=_("发布企业"), on_delete=models.PROTECT, related_name="needs"
     )
     region = models.ForeignKey(
-        Region, verbose_name="所属区县", on_delete=models.PROTECT, related_name="needs"
+        Region, verbose_name=_("所属区县"), on_delete=models.PROTECT, related_name="needs"
     )
-    title = models.CharField("需求标题", max_length=200)
-    description = models.TextField("需求描述")
+    title = models.CharField(_("需求标题"), max_length=200)
+    description = models.TextField(_("需求描述"))
     cluster = models.ForeignKey(
         IndustryCluster,
-        verbose_name="产业集群",
+        verbose_name=_("产业集群"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="needs",
     )
-    subdomains = models.JSONField("能力子域", default=list, blank=True)
-    budget_min = models.DecimalField("预算下限（万元）", null=True, blank=True, **MONEY)
-    budget_max = models.DecimalField("预算上限（万元）", null=True, blank=True, **MONEY)
-    deadline = models.DateField("期望完成日期", null=True, blank=True)
+    subdomains = models.JSONField(_("能力子域"), default=list, blank=True)
+    budget_min = models.DecimalField(_("预算下限（万元）"), null=True, blank=True, **MONEY)
+    budget_max = models.DecimalField(_("预算上限（万元）"), null=True, blank=True, **MONEY)
+    deadline = models.DateField(_("期望完成日期"), null=True, blank=True)
     status = models.CharField(
-        "状态", max_length=10, choices=NeedStatus.choices, default=NeedStatus.OPEN
+        _("状态"), max_length=10, choices=NeedStatus.choices, default=NeedStatus.OPEN
     )
     # The diagnosis gap it was made from, if any (a requirement id of the questionnaire).
-    source_requirement = models.CharField("来源诊断差距", max_length=30, blank=True)
+    source_requirement = models.CharField(_("来源诊断差距"), max_length=30, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="发布人",
+        verbose_name=_("发布人"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField("发布时间", auto_now_add=True)
+    created_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
     history = HistoricalRecords()
 
     scope = Scope(
@@ -396,8 +397,8 @@ class Need(models.Model):
     )
 
     class Meta:
-        verbose_name = "需求"
-        verbose_name_plural = "需求"
+        verbose_name = _("需求")
+        verbose_name_plural = _("需求")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -405,36 +406,39 @@ class Need(models.Model):
 
 
 class MatchStatus(models.TextChoices):
-    RECOMMENDED = "recommended", "已推荐"
-    CONTACTED = "contacted", "已联系"
-    NEGOTIATING = "negotiating", "洽谈中"
-    SIGNED = "signed", "已签约"
-    DELIVERED = "delivered", "已交付"
-    CLOSED = "closed", "已关闭"
+    RECOMMENDED = "recommended", _("已推荐")
+    CONTACTED = "contacted", _("已联系")
+    NEGOTIATING = "negotiating", _("洽谈中")
+    SIGNED = "signed", _("已签约")
+    DELIVERED = "delivered", _("已交付")
+    CLOSED = "closed", _("已关闭")
 
 
 class Match(models.Model):
     """供需对接: one entry recommended for a need, and how far their contact has got."""
 
     need = models.ForeignKey(
-        Need, verbose_name="需求", on_delete=models.CASCADE, related_name="matches"
+        Need, verbose_name=_("需求"), on_delete=models.CASCADE, related_name="matches"
     )
-    library = models.CharField("资源库", max_length=12, choices=Library.choices)
-    object_id = models.PositiveBigIntegerField("条目编号")
-    title = models.CharField("条目名称", max_length=300)
-    score = models.DecimalField("匹配分", max_digits=7, decimal_places=4)
-    reasons = models.JSONField("匹配理由", default=list, blank=True)
+    library = models.CharField(_("资源库"), max_length=12, choices=Library.choices)
+    object_id = models.PositiveBigIntegerField(_("条目编号"))
+    title = models.CharField(_("条目名称"), max_length=300)
+    score = models.DecimalField(_("匹配分"), max_digits=7, decimal_places=4)
+    reasons = models.JSONField(_("匹配理由"), default=list, blank=True)
     status = models.CharField(
-        "对接状态", max_length=12, choices=MatchStatus.choices, default=MatchStatus.RECOMMENDED
+        _("对接状态"), max_length=12, choices=MatchStatus.choices, default=MatchStatus.RECOMMENDED
     )
     # The provider's (or expert's) users who may respond to the need through this match.
     responders = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name="响应人", blank=True, related_name="bridge_matches"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("响应人"),
+        blank=True,
+        related_name="bridge_matches",
     )
-    contract_value = models.DecimalField("签约金额（万元）", null=True, blank=True, **MONEY)
-    close_reason = models.CharField("关闭原因", max_length=300, blank=True)
-    created_at = models.DateTimeField("推荐时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    contract_value = models.DecimalField(_("签约金额（万元）"), null=True, blank=True, **MONEY)
+    close_reason = models.CharField(_("关闭原因"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("推荐时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords(m2m_fields=[])
 
     scope = Scope(
@@ -442,8 +446,8 @@ class Match(models.Model):
     )
 
     class Meta:
-        verbose_name = "供需对接"
-        verbose_name_plural = "供需对接"
+        verbose_name = _("供需对接")
+        verbose_name_plural = _("供需对接")
         ordering = ["need", "-score", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -459,19 +463,21 @@ class MatchStep(models.Model):
     """对接记录: one step of a match, with who, when and what was said."""
 
     match = models.ForeignKey(
-        Match, verbose_name="对接", on_delete=models.CASCADE, related_name="steps"
+        Match, verbose_name=_("对接"), on_delete=models.CASCADE, related_name="steps"
     )
-    from_status = models.CharField("原状态", max_length=12, choices=MatchStatus.choices, blank=True)
-    to_status = models.CharField("新状态", max_length=12, choices=MatchStatus.choices)
+    from_status = models.CharField(
+        _("原状态"), max_length=12, choices=MatchStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("新状态"), max_length=12, choices=MatchStatus.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
+        verbose_name=_("操作人"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    comment = models.TextField("说明", blank=True)
-    created_at = models.DateTimeField("时间", auto_now_add=True)
+    comment = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     scope = Scope(
         region_field="match__need__region",
@@ -480,8 +486,8 @@ class MatchStep(models.Model):
     )
 
     class Meta:
-        verbose_name = "对接记录"
-        verbose_name_plural = "对接记录"
+        verbose_name = _("对接记录")
+        verbose_name_plural = _("对接记录")
         ordering = ["match", "created_at", "id"]
 
     def __str__(self) -> str:

@@ -2,14 +2,15 @@
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import gettext_lazy as _
 
 from zhizao.core.roles import is_city_admin
 
 
 class ZhizaoAdminSite(admin.AdminSite):
-    site_header = "智造平台 管理后台"
-    site_title = "智造平台"
-    index_title = "数据管理"
+    site_header = _("智造平台 管理后台")
+    site_title = _("智造平台")
+    index_title = _("数据管理")
 
     def has_permission(self, request) -> bool:
         return request.user.is_active and is_city_admin(request.user)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -108,7 +109,7 @@ class BatchSerializer(serializers.ModelSerializer):
     number = serializers.IntegerField(min_value=1, default=1)
     criteria = serializers.JSONField(
         default=list,
-        help_text='评分细则：[{"name": "智能化水平", "max": 40, "note": ""}]，合计 100 分。',
+        help_text=_('评分细则：[{"name": "智能化水平", "max": 40, "note": ""}]，合计 100 分。'),
     )
     required_attachments = serializers.ListField(
         child=serializers.CharField(allow_blank=True), default=list
@@ -210,7 +211,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     cluster = serializers.CharField(source="cluster.code", read_only=True, default=None)
     holder_name = serializers.CharField(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    title = serializers.SerializerMethodField(help_text="认定后的称号编号。")
+    title = serializers.SerializerMethodField(help_text=_("认定后的称号编号。"))
 
     class Meta:
         model = Application
@@ -232,7 +233,7 @@ class ApplicationDetailSerializer(ApplicationSerializer):
     expert_reviews = ExpertReviewSerializer(many=True, read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
     next_actions = serializers.SerializerMethodField(
-        help_text="当前用户现在可以进行的流程操作（ApplicationAction 的值）。"
+        help_text=_("当前用户现在可以进行的流程操作（ApplicationAction 的值）。")
     )
 
     class Meta(ApplicationSerializer.Meta):
@@ -260,12 +261,12 @@ class ApplicationContentSerializer(serializers.Serializer):
     scenes = serializers.ListField(
         child=serializers.DictField(),
         required=False,
-        help_text='建设场景：[{"name": "智能仓储", "description": "…"}]',
+        help_text=_('建设场景：[{"name": "智能仓储", "description": "…"}]'),
     )
     key_figures = serializers.DictField(
         child=serializers.DictField(),
         required=False,
-        help_text='改造前后关键指标：{"productivity": {"before": "120", "after": "150"}}',
+        help_text=_('改造前后关键指标：{"productivity": {"before": "120", "after": "150"}}'),
     )
     investment = serializers.DecimalField(required=False, allow_null=True, **MONEY)
 
@@ -277,14 +278,14 @@ class ApplicationCreateSerializer(ApplicationContentSerializer):
         queryset=Enterprise.objects.all(),
         required=False,
         allow_null=True,
-        help_text="申报企业的统一社会信用代码（企业申报的称号）。",
+        help_text=_("申报企业的统一社会信用代码（企业申报的称号）。"),
     )
     region = serializers.SlugRelatedField(
         slug_field="code",
         queryset=Region.objects.all(),
         required=False,
         allow_null=True,
-        help_text="申报区县的区划代码（区域申报的称号，如示范集群）。",
+        help_text=_("申报区县的区划代码（区域申报的称号，如示范集群）。"),
     )
     cluster = serializers.SlugRelatedField(
         slug_field="code", queryset=IndustryCluster.objects.all(), required=False, allow_null=True
@@ -313,24 +314,31 @@ class ReasonSerializer(serializers.Serializer):
 class DistrictPassSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
     document_number = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="区县验收的文号（区县认定的称号）。"
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("区县验收的文号（区县认定的称号）。"),
     )
 
 
 class AssignSerializer(serializers.Serializer):
-    experts = serializers.ListField(child=serializers.IntegerField(), help_text="专家的用户编号。")
+    experts = serializers.ListField(
+        child=serializers.IntegerField(), help_text=_("专家的用户编号。")
+    )
 
 
 class ScoreSerializer(serializers.Serializer):
     scores = serializers.ListField(
-        child=serializers.CharField(allow_blank=True), help_text="按评分细则的顺序逐项打分。"
+        child=serializers.CharField(allow_blank=True), help_text=_("按评分细则的顺序逐项打分。")
     )
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class RecogniseSerializer(serializers.Serializer):
     document_number = serializers.CharField(allow_blank=True)
-    recognised_on = serializers.DateField(required=False, allow_null=True, help_text="默认今天。")
+    recognised_on = serializers.DateField(
+        required=False, allow_null=True, help_text=_("默认今天。")
+    )
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -347,7 +355,9 @@ class ExpertsById:
         found = {u.pk: u for u in scope_queryset(self.user, users)}
         missing = [str(i) for i in self.ids if i not in found]
         if missing:
-            raise CultivationError(f"找不到编号为 {'、'.join(missing)} 的专家。")
+            raise CultivationError(
+                _("找不到编号为 %(value)s 的专家。") % {"value": "、".join(missing)}
+            )
         return iter([found[i] for i in dict.fromkeys(self.ids)])
 
 
@@ -525,7 +535,7 @@ class ApplicationViewSet(
                 ExpertReview.objects.filter(application=application, expert=request.user),
             ).first()
             if own is None:
-                raise CultivationForbidden("只有被分配的专家本人可以评分。")
+                raise CultivationForbidden(_("只有被分配的专家本人可以评分。"))
             review.score_application(own, request.user, data["scores"], data["comment"])
 
         return self._act(score_own_review, ScoreSerializer)
@@ -586,14 +596,17 @@ class TitleSerializer(serializers.ModelSerializer):
 
 
 class RevokeSerializer(serializers.Serializer):
-    revoked_on = serializers.DateField(required=False, allow_null=True, help_text="默认今天。")
+    revoked_on = serializers.DateField(required=False, allow_null=True, help_text=_("默认今天。"))
     reason = serializers.CharField(allow_blank=True)
 
 
 class PublishSerializer(serializers.Serializer):
-    year = serializers.IntegerField(help_text="认定年度。")
+    year = serializers.IntegerField(help_text=_("认定年度。"))
     title_type = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="称号类型代码；不填则公开全部类型。"
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("称号类型代码；不填则公开全部类型。"),
     )
 
 
@@ -648,7 +661,10 @@ class TitleViewSet(ScopedReadOnlyViewSet):
             ).first()
             if title_type is None:
                 raise ValidationError(
-                    {"detail": f"找不到代码为「{data['title_type']}」的称号类型。"}
+                    {
+                        "detail": _("找不到代码为「%(value)s」的称号类型。")
+                        % {"value": data["title_type"]}
+                    }
                 )
         try:
             count = publish_titles(request.user, year=data["year"], title_type=title_type)
@@ -668,13 +684,15 @@ class LadderRowSerializer(serializers.Serializer):
     indicator = serializers.IntegerField(allow_null=True)
     recognised_by_year = serializers.DictField(child=serializers.IntegerField())
     revoked_by_year = serializers.DictField(child=serializers.IntegerField())
-    cumulative = serializers.IntegerField(help_text="截至该年末仍有效的称号数（含基年及以前）。")
-    plan_additions = serializers.IntegerField(help_text="规划期（基年之后）新增，扣除摘牌。")
+    cumulative = serializers.IntegerField(help_text=_("截至该年末仍有效的称号数（含基年及以前）。"))
+    plan_additions = serializers.IntegerField(help_text=_("规划期（基年之后）新增，扣除摘牌。"))
     target_floor = serializers.FloatField(allow_null=True)
     target_stretch = serializers.FloatField(allow_null=True)
-    completion = serializers.FloatField(allow_null=True, help_text="规划期新增 / 保底目标。")
+    completion = serializers.FloatField(allow_null=True, help_text=_("规划期新增 / 保底目标。"))
     stretch_completion = serializers.FloatField(allow_null=True)
-    pipeline = serializers.DictField(child=serializers.IntegerField(), help_text="各环节的申报数。")
+    pipeline = serializers.DictField(
+        child=serializers.IntegerField(), help_text=_("各环节的申报数。")
+    )
 
 
 class LadderRegionSerializer(serializers.Serializer):
@@ -698,12 +716,14 @@ class LadderViewSet(viewsets.ViewSet):
         tags=[TAG],
         parameters=[
             OpenApiParameter(
-                "year", OpenApiTypes.INT, description="截至年份；默认今年（不晚于方案终止年份）。"
+                "year",
+                OpenApiTypes.INT,
+                description=_("截至年份；默认今年（不晚于方案终止年份）。"),
             ),
             OpenApiParameter(
-                "plan", OpenApiTypes.STR, description="方案代码；默认平台的默认方案。"
+                "plan", OpenApiTypes.STR, description=_("方案代码；默认平台的默认方案。")
             ),
-            OpenApiParameter("region", OpenApiTypes.STR, description="区划代码；只看该地区。"),
+            OpenApiParameter("region", OpenApiTypes.STR, description=_("区划代码；只看该地区。")),
         ],
         responses=LadderRegionSerializer(many=True),
     )
@@ -711,7 +731,7 @@ class LadderViewSet(viewsets.ViewSet):
         user = request.user
         role = getattr(user, "role", None)
         if not (is_city_admin(user) or role == Role.DISTRICT):
-            raise PermissionDenied("只有市级管理员和区县用户可以查看培育梯队。")
+            raise PermissionDenied(_("只有市级管理员和区县用户可以查看培育梯队。"))
         params = request.query_params
         code = params.get("plan") or settings.ZHIZAO_DEFAULT_PLAN
         plan = get_scoped_object_or_404(user, Plan.objects.select_related("region"), code=code)
@@ -720,7 +740,9 @@ class LadderViewSet(viewsets.ViewSet):
             try:
                 year = int(params["year"])
             except ValueError:
-                raise ValidationError({"detail": f"年份「{params['year']}」不是整数。"}) from None
+                raise ValidationError(
+                    {"detail": _("年份「%(value)s」不是整数。") % {"value": params["year"]}}
+                ) from None
         regions = None
         if params.get("region"):
             regions = [get_scoped_object_or_404(user, Region.objects.all(), code=params["region"])]

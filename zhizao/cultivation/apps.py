@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CultivationConfig(AppConfig):
     name = "zhizao.cultivation"
     label = "cultivation"
-    verbose_name = "梯度培育"
+    verbose_name = _("梯度培育")
 
     def ready(self):
         # Registers the title counter the plan's registry-sourced indicators read

@@ -16,6 +16,8 @@ import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 # Limits against zip bombs: a real Office file is far below either.
@@ -49,18 +51,18 @@ _LEGACY_OFFICE = {
 }
 # What each allowed extension claims the file is, for the message when the content is not that.
 _CLAIMS = {
-    ".pdf": "PDF 文件",
-    ".png": "PNG 图片",
-    ".jpg": "JPEG 图片",
-    ".jpeg": "JPEG 图片",
-    ".gif": "GIF 图片",
-    ".webp": "WebP 图片",
-    ".doc": "Word 文档",
-    ".docx": "Word 文档",
-    ".xls": "Excel 表格",
-    ".xlsx": "Excel 表格",
-    ".ppt": "PowerPoint 演示文稿",
-    ".pptx": "PowerPoint 演示文稿",
+    ".pdf": gettext_lazy("PDF 文件"),
+    ".png": gettext_lazy("PNG 图片"),
+    ".jpg": gettext_lazy("JPEG 图片"),
+    ".jpeg": gettext_lazy("JPEG 图片"),
+    ".gif": gettext_lazy("GIF 图片"),
+    ".webp": gettext_lazy("WebP 图片"),
+    ".doc": gettext_lazy("Word 文档"),
+    ".docx": gettext_lazy("Word 文档"),
+    ".xls": gettext_lazy("Excel 表格"),
+    ".xlsx": gettext_lazy("Excel 表格"),
+    ".ppt": gettext_lazy("PowerPoint 演示文稿"),
+    ".pptx": gettext_lazy("PowerPoint 演示文稿"),
 }
 ALLOWED_EXTENSIONS = frozenset(_CLAIMS)
 _STORED_NAME = re.compile(
@@ -89,7 +91,9 @@ def check_attachment(uploaded, name: str | None = None) -> CheckedFile:
         raise AttachmentRefused(_too_big(label, declared))
     content = _read_limited(uploaded)
     if not content:
-        raise AttachmentRefused(f"「{label}」是空文件（0 字节），请检查后重新上传。")
+        raise AttachmentRefused(
+            _("「%(label)s」是空文件（0 字节），请检查后重新上传。") % {"label": label}
+        )
     if len(content) > MAX_ATTACHMENT_BYTES:
         raise AttachmentRefused(_too_big(label, len(content)))
     kind, content_type, extension = _detect(content, label)
@@ -129,7 +133,7 @@ def delete_attachment(stored_name: str) -> None:
 def _display_name(name: str | None) -> str:
     # Browsers may send a whole client path ("C:\fakepath\x.pdf"); the user knows the last part.
     base = re.split(r"[\\/]", name or "")[-1].strip()
-    return base or "附件"
+    return base or _("附件")
 
 
 def _extension(label: str) -> str:
@@ -139,9 +143,9 @@ def _extension(label: str) -> str:
 def _too_big(label: str, size: int) -> str:
     # Rounded up, so a file just over the limit never reads as "20.0 MB".
     megabytes = math.ceil(size * 10 / _MB) / 10
-    return (
-        f"「{label}」大小为 {megabytes:.1f} MB，超过单个附件 20 MB 的上限，请压缩或拆分后重新上传。"
-    )
+    return _(
+        "「%(label)s」大小为 %(megabytes)s MB，超过单个附件 20 MB 的上限，请压缩或拆分后重新上传。"
+    ) % {"label": label, "megabytes": format(megabytes, ".1f")}
 
 
 def _read_limited(uploaded) -> bytes:
@@ -175,7 +179,8 @@ def _detect(content: bytes, label: str) -> tuple[str, str, str]:
 def _detect_legacy_office(content: bytes, label: str) -> tuple[str, str, str]:
     if _has_encrypted_package(content):
         raise AttachmentRefused(
-            f"「{label}」设置了打开密码，平台无法检查其内容；请在 Office 中取消密码后重新上传。"
+            _("「%(label)s」设置了打开密码，平台无法检查其内容；请在 Office 中取消密码后重新上传。")
+            % {"label": label}
         )
     extension = _extension(label)
     if extension in _LEGACY_OFFICE:
@@ -183,8 +188,10 @@ def _detect_legacy_office(content: bytes, label: str) -> tuple[str, str, str]:
     if extension in {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp"}:
         raise AttachmentRefused(_not_what_it_claims(label))
     raise AttachmentRefused(
-        f"「{label}」是旧版 Office 文件，但扩展名不是 .doc、.xls 或 .ppt，无法确定是哪种文件；"
-        "请改正扩展名，或在 Office 中另存为 .docx、.xlsx、.pptx 后重新上传。"
+        _(
+            "「%(label)s」是旧版 Office 文件，但扩展名不是 .doc、.xls 或 .ppt，无法确定是哪种文件；请改正扩展名，或在 Office 中另存为 .docx、.xlsx、.pptx 后重新上传。"
+        )
+        % {"label": label}
     )
 
 
@@ -214,23 +221,29 @@ def _detect_ooxml(content: bytes, label: str) -> tuple[str, str, str]:
     if "[Content_Types].xml" not in names or part is None:
         raise AttachmentRefused(
             _not_what_it_claims(label)
-            or f"「{label}」是普通压缩包，不是 Office 文件，不能上传；请解压后分别上传其中的文件。"
+            or _(
+                "「%(label)s」是普通压缩包，不是 Office 文件，不能上传；请解压后分别上传其中的文件。"
+            )
+            % {"label": label}
         )
     if sum(entry.file_size for entry in entries) > MAX_UNZIPPED_BYTES:
         raise AttachmentRefused(
-            f"「{label}」解压后的内容超过 200 MB，可能是恶意构造的文件，不能上传。"
+            _("「%(label)s」解压后的内容超过 200 MB，可能是恶意构造的文件，不能上传。")
+            % {"label": label}
         )
     for entry in entries:
         if entry.file_size > RATIO_CHECKED_FROM_BYTES and (
             entry.compress_size == 0 or entry.file_size / entry.compress_size > MAX_ZIP_RATIO
         ):
             raise AttachmentRefused(
-                f"「{label}」中有压缩比异常的内容，可能是恶意构造的文件，不能上传。"
+                _("「%(label)s」中有压缩比异常的内容，可能是恶意构造的文件，不能上传。")
+                % {"label": label}
             )
     if any(n.lower().endswith("vbaproject.bin") for n in names):
         # Macros run code on the reviewer's machine, and a macro file kept as .docx does not open.
         raise AttachmentRefused(
-            f"「{label}」包含宏，不能上传；请另存为不含宏的 .docx、.xlsx 或 .pptx 后重新上传。"
+            _("「%(label)s」包含宏，不能上传；请另存为不含宏的 .docx、.xlsx 或 .pptx 后重新上传。")
+            % {"label": label}
         )
     return _OOXML[part]
 
@@ -239,11 +252,13 @@ def _not_what_it_claims(label: str) -> str | None:
     claim = _CLAIMS.get(_extension(label))
     if claim is None:
         return None
-    return f"「{label}」的内容不是 {claim}，可能只是改了扩展名，不能上传。"
+    return _("「%(label)s」的内容不是 %(claim)s，可能只是改了扩展名，不能上传。") % {
+        "label": label,
+        "claim": claim,
+    }
 
 
 def _unknown(label: str) -> str:
-    return (
-        f"「{label}」不是可以上传的文件类型：只接受 PDF、图片（PNG、JPEG、GIF、WebP）"
-        "和 Office 文件（Word、Excel、PowerPoint）。"
-    )
+    return _(
+        "「%(label)s」不是可以上传的文件类型：只接受 PDF、图片（PNG、JPEG、GIF、WebP）和 Office 文件（Word、Excel、PowerPoint）。"
+    ) % {"label": label}

@@ -13,9 +13,12 @@ from zhizao.enterprises.services import normalise_uscc
 
 class BatchFilter(django_filters.FilterSet):
     title_type = django_filters.ModelChoiceFilter(
-        queryset=TitleType.objects.all(), to_field_name="code", label="称号类型", empty_label="全部"
+        queryset=TitleType.objects.all(),
+        to_field_name="code",
+        label=_("称号类型"),
+        empty_label=_("全部"),
     )
-    year = django_filters.NumberFilter(label="年度")
+    year = django_filters.NumberFilter(label=_("年度"))
 
     class Meta:
         model = Batch
@@ -23,20 +26,23 @@ class BatchFilter(django_filters.FilterSet):
 
 
 class ApplicationFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="企业或项目名称")
+    q = django_filters.CharFilter(method="search", label=_("企业或项目名称"))
     title_type = django_filters.ModelChoiceFilter(
-        queryset=TitleType.objects.all(), to_field_name="code", label="称号类型", empty_label="全部"
+        queryset=TitleType.objects.all(),
+        to_field_name="code",
+        label=_("称号类型"),
+        empty_label=_("全部"),
     )
     region = django_filters.ModelChoiceFilter(
         queryset=Region.objects.filter(level=RegionLevel.COUNTY),
         to_field_name="code",
-        label="区县",
-        empty_label="全部",
+        label=_("区县"),
+        empty_label=_("全部"),
     )
     status = django_filters.ChoiceFilter(
-        choices=ApplicationStatus.choices, label="状态", empty_label="全部"
+        choices=ApplicationStatus.choices, label=_("状态"), empty_label=_("全部")
     )
-    year = django_filters.NumberFilter(field_name="batch__year", label="年度")
+    year = django_filters.NumberFilter(field_name="batch__year", label=_("年度"))
 
     class Meta:
         model = Application
@@ -52,22 +58,25 @@ class ApplicationFilter(django_filters.FilterSet):
 
 
 class TitleFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="称号持有者")
+    q = django_filters.CharFilter(method="search", label=_("称号持有者"))
     title_type = django_filters.ModelChoiceFilter(
-        queryset=TitleType.objects.all(), to_field_name="code", label="称号类型", empty_label="全部"
+        queryset=TitleType.objects.all(),
+        to_field_name="code",
+        label=_("称号类型"),
+        empty_label=_("全部"),
     )
     region = django_filters.ModelChoiceFilter(
         queryset=Region.objects.filter(level=RegionLevel.COUNTY),
         to_field_name="code",
-        label="区县",
-        empty_label="全部",
+        label=_("区县"),
+        empty_label=_("全部"),
     )
-    year = django_filters.NumberFilter(label="认定年度")
+    year = django_filters.NumberFilter(label=_("认定年度"))
     revoked = django_filters.BooleanFilter(
         field_name="revoked_on",
         lookup_expr="isnull",
         exclude=True,
-        label="已摘牌",
+        label=_("已摘牌"),
         widget=YesNoWidget(attrs={"class": "form-select form-select-sm"}),
     )
 

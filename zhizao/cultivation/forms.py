@@ -5,6 +5,7 @@ services'."""
 import re
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from zhizao.core.models import IndustryCluster, Region
 from zhizao.cultivation.models import TitleType
@@ -17,7 +18,7 @@ DATE = {"class": "form-control", "type": "date"}
 _COMMA = re.compile(r"\s*[,，]\s*")
 # 名称：说明 — Chinese and ASCII colons both separate.
 _COLON = re.compile(r"\s*[:：]\s*")
-OTHER_ATTACHMENT = "其他材料"
+OTHER_ATTACHMENT = _("其他材料")
 
 
 def _lines(text: str) -> list[str]:
@@ -26,43 +27,45 @@ def _lines(text: str) -> list[str]:
 
 class BatchForm(forms.Form):
     title_type = forms.ModelChoiceField(
-        label="称号类型",
+        label=_("称号类型"),
         queryset=TitleType.objects.all(),
-        empty_label="请选择",
+        empty_label=_("请选择"),
         widget=forms.Select(attrs=SELECT),
     )
     year = forms.IntegerField(
-        label="年度", min_value=2000, max_value=2100, widget=forms.NumberInput(attrs=TEXT)
+        label=_("年度"), min_value=2000, max_value=2100, widget=forms.NumberInput(attrs=TEXT)
     )
     number = forms.IntegerField(
-        label="批次", min_value=1, max_value=99, widget=forms.NumberInput(attrs=TEXT)
+        label=_("批次"), min_value=1, max_value=99, widget=forms.NumberInput(attrs=TEXT)
     )
     opens_on = forms.DateField(
-        label="开始申报日期", widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
+        label=_("开始申报日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
     )
     closes_on = forms.DateField(
-        label="截止申报日期", widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
+        label=_("截止申报日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
     )
     criteria = forms.CharField(
-        label="评分细则",
+        label=_("评分细则"),
         required=False,
-        help_text="每行一项：名称,分值,说明（说明可省略），各项分值合计 100；无须专家评审的类型可不填。",
+        help_text=_(
+            "每行一项：名称,分值,说明（说明可省略），各项分值合计 100；无须专家评审的类型可不填。"
+        ),
         widget=forms.Textarea(
             attrs={
                 **TEXT,
                 "rows": 5,
-                "placeholder": "智能化水平,40,装备与系统集成水平\n建设成效,40\n示范推广价值,20",
+                "placeholder": _("智能化水平,40,装备与系统集成水平\n建设成效,40\n示范推广价值,20"),
             }
         ),
     )
     required_attachments = forms.CharField(
-        label="必备附件",
+        label=_("必备附件"),
         required=False,
-        help_text="每行一项，例如：申报书、财务审计报告。",
-        widget=forms.Textarea(attrs={**TEXT, "rows": 3, "placeholder": "申报书\n财务审计报告"}),
+        help_text=_("每行一项，例如：申报书、财务审计报告。"),
+        widget=forms.Textarea(attrs={**TEXT, "rows": 3, "placeholder": _("申报书\n财务审计报告")}),
     )
     notes = forms.CharField(
-        label="申报说明", required=False, widget=forms.Textarea(attrs={**TEXT, "rows": 3})
+        label=_("申报说明"), required=False, widget=forms.Textarea(attrs={**TEXT, "rows": 3})
     )
 
     def clean_criteria(self) -> list[dict]:
@@ -70,7 +73,10 @@ class BatchForm(forms.Form):
         for position, line in enumerate(_lines(self.cleaned_data["criteria"]), start=1):
             parts = _COMMA.split(line, maxsplit=2)
             if len(parts) < 2:
-                raise forms.ValidationError(f"第 {position} 行「{line}」应为：名称,分值,说明。")
+                raise forms.ValidationError(
+                    _("第 %(position)s 行「%(line)s」应为：名称,分值,说明。")
+                    % {"position": position, "line": line}
+                )
             items.append(
                 {"name": parts[0], "max": parts[1], "note": parts[2] if len(parts) > 2 else ""}
             )
@@ -85,19 +91,19 @@ class ApplicationCreateForm(forms.Form):
     industry cluster."""
 
     project_name = forms.CharField(
-        label="项目名称", max_length=200, widget=forms.TextInput(attrs=TEXT)
+        label=_("项目名称"), max_length=200, widget=forms.TextInput(attrs=TEXT)
     )
     enterprise = forms.ModelChoiceField(
-        label="申报企业", queryset=None, empty_label=None, widget=forms.Select(attrs=SELECT)
+        label=_("申报企业"), queryset=None, empty_label=None, widget=forms.Select(attrs=SELECT)
     )
     region = forms.ModelChoiceField(
-        label="申报区县", queryset=None, empty_label=None, widget=forms.Select(attrs=SELECT)
+        label=_("申报区县"), queryset=None, empty_label=None, widget=forms.Select(attrs=SELECT)
     )
     cluster = forms.ModelChoiceField(
-        label="产业集群",
+        label=_("产业集群"),
         queryset=IndustryCluster.objects.all(),
         required=False,
-        empty_label="（不限集群）",
+        empty_label=_("（不限集群）"),
         widget=forms.Select(attrs=SELECT),
     )
 
@@ -125,13 +131,13 @@ class ApplicationForm(forms.Form):
     """The draft as the applicant edits it; the key figures are a grid of before/after inputs."""
 
     project_name = forms.CharField(
-        label="项目名称", max_length=200, widget=forms.TextInput(attrs=TEXT)
+        label=_("项目名称"), max_length=200, widget=forms.TextInput(attrs=TEXT)
     )
     summary = forms.CharField(
-        label="建设内容简介", required=False, widget=forms.Textarea(attrs={**TEXT, "rows": 4})
+        label=_("建设内容简介"), required=False, widget=forms.Textarea(attrs={**TEXT, "rows": 4})
     )
     investment = forms.DecimalField(
-        label="项目投资（万元）",
+        label=_("项目投资（万元）"),
         required=False,
         min_value=0,
         max_digits=16,
@@ -139,9 +145,9 @@ class ApplicationForm(forms.Form):
         widget=forms.NumberInput(attrs={**TEXT, "inputmode": "decimal", "step": "0.01"}),
     )
     scenes = forms.CharField(
-        label="建设场景",
+        label=_("建设场景"),
         required=False,
-        help_text="每行一个场景：名称：说明（说明可省略）。",
+        help_text=_("每行一个场景：名称：说明（说明可省略）。"),
         widget=forms.Textarea(attrs={**TEXT, "rows": 4}),
     )
 
@@ -150,7 +156,7 @@ class ApplicationForm(forms.Form):
             kwargs.setdefault("initial", self.initial_of(application))
         super().__init__(*args, **kwargs)
         for figure in KEY_FIGURES:
-            for side, label in (("before", "改造前"), ("after", "改造后")):
+            for side, label in (("before", _("改造前")), ("after", _("改造后"))):
                 self.fields[f"kf_{figure.key}_{side}"] = forms.CharField(
                     label=f"{figure.label}（{figure.unit}）{label}",
                     required=False,
@@ -195,12 +201,12 @@ class ApplicationForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    requirement = forms.ChoiceField(label="材料类别", widget=forms.Select(attrs=SELECT))
+    requirement = forms.ChoiceField(label=_("材料类别"), widget=forms.Select(attrs=SELECT))
     # Empty files are refused by the service, with its own words.
     file = forms.FileField(
-        label="文件",
+        label=_("文件"),
         allow_empty_file=True,
-        help_text="PDF、图片或 Office 文件，单个不超过 20 MB。",
+        help_text=_("PDF、图片或 Office 文件，单个不超过 20 MB。"),
         widget=forms.ClearableFileInput(attrs={"class": "form-control"}),
     )
 
@@ -212,19 +218,21 @@ class AttachmentForm(forms.Form):
 
 class RevokeForm(forms.Form):
     revoked_on = forms.DateField(
-        label="摘牌日期", widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
+        label=_("摘牌日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
     )
-    reason = forms.CharField(label="摘牌原因", max_length=300, widget=forms.TextInput(attrs=TEXT))
+    reason = forms.CharField(
+        label=_("摘牌原因"), max_length=300, widget=forms.TextInput(attrs=TEXT)
+    )
 
 
 class PublishForm(forms.Form):
     year = forms.IntegerField(
-        label="认定年度", min_value=2000, max_value=2100, widget=forms.NumberInput(attrs=TEXT)
+        label=_("认定年度"), min_value=2000, max_value=2100, widget=forms.NumberInput(attrs=TEXT)
     )
     title_type = forms.ModelChoiceField(
-        label="称号类型",
+        label=_("称号类型"),
         queryset=TitleType.objects.all(),
         required=False,
-        empty_label="全部类型",
+        empty_label=_("全部类型"),
         widget=forms.Select(attrs=SELECT),
     )

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db.models import Count, Max, Q
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from zhizao.core.models import Region, RegionLevel
 from zhizao.core.scoping import scope_queryset
@@ -279,7 +280,10 @@ def registry_rows(indicator_number: int, region: Region, year: int, user) -> lis
 def _title_row(title: Title, change: int) -> dict:
     batch = title.batch_label
     if title.batch_id:
-        batch = f"{title.batch.year}年第{title.batch.number}批"
+        batch = _("%(year)s年第%(number)s批") % {
+            "year": title.batch.year,
+            "number": title.batch.number,
+        }
     return {
         "change": change,
         "holder": title.holder_name,

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhizao.core.notifications import notify
 from zhizao.core.roles import Role, is_city_admin
@@ -49,19 +50,22 @@ def missing_attachments(application: Application) -> list[str]:
 def submit_application(application: Application, user, today=None) -> Application:
     application = locked_application(application)
     if not may_edit(user, application):
-        raise CultivationForbidden("您不能提交该申报。")
+        raise CultivationForbidden(_("您不能提交该申报。"))
     if not application.is_editable:
-        raise CultivationError(f"该申报{application.get_status_display()}，不能重复提交。")
+        raise CultivationError(
+            _("该申报%(value)s，不能重复提交。") % {"value": application.get_status_display()}
+        )
     batch = application.batch
     if not batch_is_open(batch, today):
         raise CultivationError(
-            f"{batch}已于 {batch.closes_on:%Y-%m-%d} 截止（或尚未开始），不能提交。"
+            _("%(batch)s已于 %(closes_on)s 截止（或尚未开始），不能提交。")
+            % {"batch": batch, "closes_on": format(batch.closes_on, "%Y-%m-%d")}
         )
     if not application.scenes:
-        raise CultivationError("请至少填写一个建设场景后再提交。")
+        raise CultivationError(_("请至少填写一个建设场景后再提交。"))
     missing = missing_attachments(application)
     if missing:
-        raise CultivationError(f"还缺少附件：{'、'.join(missing)}。")
+        raise CultivationError(_("还缺少附件：%(value)s。") % {"value": "、".join(missing)})
     if application.enterprise_id:
         problem = eligibility_problem(application.title_type, application.enterprise, batch.year)
         if problem:
@@ -84,9 +88,11 @@ def pass_district_review(
     recognised here; the others go to the city, for experts or straight to its decision."""
     application = locked_application(application)
     if application.status != ApplicationStatus.SUBMITTED:
-        raise CultivationError(f"该申报{application.get_status_display()}，不能进行区县审核。")
+        raise CultivationError(
+            _("该申报%(value)s，不能进行区县审核。") % {"value": application.get_status_display()}
+        )
     if not (is_officer_of(user, application.region) or is_city_admin(user)):
-        raise CultivationForbidden("只有申报所属区县的用户可以进行区县审核。")
+        raise CultivationForbidden(_("只有申报所属区县的用户可以进行区县审核。"))
     title_type = application.title_type
     if title_type.level == TitleLevel.DISTRICT:
         move_application(
@@ -117,14 +123,16 @@ def return_application(application: Application, user, reason: str) -> Applicati
     """Back to the applicant to fix and resubmit: by the district at its review, or by the city
     before experts are assigned."""
     if not reason.strip():
-        raise CultivationError("退回必须填写原因。")
+        raise CultivationError(_("退回必须填写原因。"))
     application = locked_application(application)
     allowed = (
         application.status == ApplicationStatus.SUBMITTED
         and (is_officer_of(user, application.region) or is_city_admin(user))
     ) or (application.status == ApplicationStatus.DISTRICT_PASSED and is_city_admin(user))
     if not allowed:
-        raise CultivationError(f"该申报{application.get_status_display()}，您不能退回。")
+        raise CultivationError(
+            _("该申报%(value)s，您不能退回。") % {"value": application.get_status_display()}
+        )
     move_application(
         application, ApplicationStatus.RETURNED, ApplicationAction.RETURN, user, reason
     )
@@ -146,26 +154,29 @@ def conflicted_experts(application: Application) -> set[int]:
 def assign_experts(application: Application, experts, user) -> list[ExpertReview]:
     application = locked_application(application)
     if not is_city_admin(user):
-        raise CultivationForbidden("只有市级管理员可以分配评审专家。")
+        raise CultivationForbidden(_("只有市级管理员可以分配评审专家。"))
     if application.status not in (
         ApplicationStatus.DISTRICT_PASSED,
         ApplicationStatus.EXPERT_REVIEW,
     ):
-        raise CultivationError(f"该申报{application.get_status_display()}，不能分配专家。")
+        raise CultivationError(
+            _("该申报%(value)s，不能分配专家。") % {"value": application.get_status_display()}
+        )
     experts = list({expert.pk: expert for expert in experts}.values())
     if not experts:
-        raise CultivationError("请至少选择一位专家。")
+        raise CultivationError(_("请至少选择一位专家。"))
     conflicted = conflicted_experts(application)
     already = set(application.expert_reviews.values_list("expert_id", flat=True))
     for expert in experts:
         if expert.role != Role.EXPERT or not expert.is_active:
-            raise CultivationError(f"「{expert}」不是在册专家，不能分配。")
+            raise CultivationError(_("「%(expert)s」不是在册专家，不能分配。") % {"expert": expert})
         if expert.pk in conflicted:
             raise CultivationError(
-                f"专家「{expert}」已声明与{application.holder_name}存在关联，须回避，不能分配。"
+                _("专家「%(expert)s」已声明与%(holder_name)s存在关联，须回避，不能分配。")
+                % {"expert": expert, "holder_name": application.holder_name}
             )
         if expert.pk in already:
-            raise CultivationError(f"专家「{expert}」已分配评审该申报。")
+            raise CultivationError(_("专家「%(expert)s」已分配评审该申报。") % {"expert": expert})
     reviews = [
         ExpertReview.objects.create(
             application=application, expert=e, assigned_by=actor_or_none(user)
@@ -191,26 +202,34 @@ def score_application(review: ExpertReview, user, scores: list, comment: str) ->
     review = ExpertReview.objects.select_for_update().get(pk=review.pk)
     application = locked_application(review.application)
     if review.expert_id != getattr(user, "pk", None):
-        raise CultivationForbidden("只有被分配的专家本人可以评分。")
+        raise CultivationForbidden(_("只有被分配的专家本人可以评分。"))
     if application.status != ApplicationStatus.EXPERT_REVIEW:
-        raise CultivationError(f"该申报{application.get_status_display()}，不能评分。")
+        raise CultivationError(
+            _("该申报%(value)s，不能评分。") % {"value": application.get_status_display()}
+        )
     if review.submitted_at is not None:
-        raise CultivationError("您已提交过评分，不能重复提交。")
+        raise CultivationError(_("您已提交过评分，不能重复提交。"))
     criteria = application.batch.criteria
     if len(scores) != len(criteria):
-        raise CultivationError(f"应对 {len(criteria)} 项评分细则逐项打分，实际 {len(scores)} 项。")
+        raise CultivationError(
+            _("应对 %(criteria)s 项评分细则逐项打分，实际 %(scores)s 项。")
+            % {"criteria": len(criteria), "scores": len(scores)}
+        )
     points = []
     for item, raw in zip(criteria, scores, strict=True):
         value = parse_decimal(raw)
         if value is None:
-            raise CultivationError(f"「{item['name']}」的得分「{raw}」不是数字。")
+            raise CultivationError(
+                _("「%(value)s」的得分「%(raw)s」不是数字。") % {"value": item["name"], "raw": raw}
+            )
         if not Decimal(0) <= value <= Decimal(item["max"]):
             raise CultivationError(
-                f"「{item['name']}」的得分 {raw} 超出范围，应在 0 到 {item['max']} 之间。"
+                _("「%(value)s」的得分 %(raw)s 超出范围，应在 0 到 %(value2)s 之间。")
+                % {"value": item["name"], "raw": raw, "value2": item["max"]}
             )
         points.append(value)
     if not comment.strip():
-        raise CultivationError("请填写评审意见。")
+        raise CultivationError(_("请填写评审意见。"))
     review.scores = [str(p) for p in points]
     review.total = sum(points, Decimal(0))
     review.comment = comment.strip()
@@ -252,15 +271,17 @@ def recognise_application(
     province's recognition after the city's recommendation."""
     application = locked_application(application)
     if not is_city_admin(user):
-        raise CultivationForbidden("只有市级管理员可以认定称号。")
+        raise CultivationForbidden(_("只有市级管理员可以认定称号。"))
     level = application.title_type.level
     expected = (
         ApplicationStatus.RECOMMENDED if level == TitleLevel.PROVINCE else ApplicationStatus.SCORED
     )
     if application.status != expected:
-        raise CultivationError(f"该申报{application.get_status_display()}，不能认定。")
+        raise CultivationError(
+            _("该申报%(value)s，不能认定。") % {"value": application.get_status_display()}
+        )
     if not document_number.strip():
-        raise CultivationError("请填写认定文号。")
+        raise CultivationError(_("请填写认定文号。"))
     action = (
         ApplicationAction.PROVINCE_RESULT
         if level == TitleLevel.PROVINCE
@@ -280,11 +301,15 @@ def recognise_application(
 def recommend_to_province(application: Application, user, comment: str = "") -> Application:
     application = locked_application(application)
     if not is_city_admin(user):
-        raise CultivationForbidden("只有市级管理员可以推荐省级。")
+        raise CultivationForbidden(_("只有市级管理员可以推荐省级。"))
     if application.title_type.level != TitleLevel.PROVINCE:
-        raise CultivationError(f"「{application.title_type.name}」由市级认定，无需推荐省级。")
+        raise CultivationError(
+            _("「%(name)s」由市级认定，无需推荐省级。") % {"name": application.title_type.name}
+        )
     if application.status != ApplicationStatus.SCORED:
-        raise CultivationError(f"该申报{application.get_status_display()}，不能推荐省级。")
+        raise CultivationError(
+            _("该申报%(value)s，不能推荐省级。") % {"value": application.get_status_display()}
+        )
     return move_application(
         application, ApplicationStatus.RECOMMENDED, ApplicationAction.RECOMMEND, user, comment
     )
@@ -294,17 +319,19 @@ def recommend_to_province(application: Application, user, comment: str = "") -> 
 def reject_application(application: Application, user, reason: str) -> Application:
     """The city declines (or records the province declining) an application under its review."""
     if not reason.strip():
-        raise CultivationError("不予认定必须填写原因。")
+        raise CultivationError(_("不予认定必须填写原因。"))
     application = locked_application(application)
     if not is_city_admin(user):
-        raise CultivationForbidden("只有市级管理员可以作出认定决定。")
+        raise CultivationForbidden(_("只有市级管理员可以作出认定决定。"))
     if application.status not in (
         ApplicationStatus.DISTRICT_PASSED,
         ApplicationStatus.EXPERT_REVIEW,
         ApplicationStatus.SCORED,
         ApplicationStatus.RECOMMENDED,
     ):
-        raise CultivationError(f"该申报{application.get_status_display()}，不能作出决定。")
+        raise CultivationError(
+            _("该申报%(value)s，不能作出决定。") % {"value": application.get_status_display()}
+        )
     action = (
         ApplicationAction.PROVINCE_RESULT
         if application.status == ApplicationStatus.RECOMMENDED

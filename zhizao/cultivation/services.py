@@ -15,6 +15,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhizao.core.models import IndustryCluster, Region
 from zhizao.core.roles import Role, is_city_admin
@@ -63,12 +65,12 @@ class KeyFigure:
 
 # The figures an application states before and after its project (改造前后关键指标).
 KEY_FIGURES = (
-    KeyFigure("productivity", "劳动生产率", "万元/人"),
-    KeyFigure("defect_rate", "产品不良品率", "%"),
-    KeyFigure("energy_per_unit", "单位产值综合能耗", "吨标准煤/万元"),
-    KeyFigure("lead_time", "产品研制周期", "天"),
-    KeyFigure("cnc_rate", "关键工序数控化率", "%"),
-    KeyFigure("networking_rate", "设备联网率", "%"),
+    KeyFigure("productivity", gettext_lazy("劳动生产率"), gettext_lazy("万元/人")),
+    KeyFigure("defect_rate", gettext_lazy("产品不良品率"), "%"),
+    KeyFigure("energy_per_unit", gettext_lazy("单位产值综合能耗"), gettext_lazy("吨标准煤/万元")),
+    KeyFigure("lead_time", gettext_lazy("产品研制周期"), gettext_lazy("天")),
+    KeyFigure("cnc_rate", gettext_lazy("关键工序数控化率"), "%"),
+    KeyFigure("networking_rate", gettext_lazy("设备联网率"), "%"),
 )
 KEY_FIGURE_KEYS = {figure.key for figure in KEY_FIGURES}
 
@@ -87,19 +89,26 @@ def application_url(application: Application) -> str:
 def check_criteria(criteria) -> list[dict]:
     """The scoring sheet as stored: named items with positive points adding up to 100."""
     if not isinstance(criteria, list) or not criteria:
-        raise CultivationError("评分细则至少应有一项。")
+        raise CultivationError(_("评分细则至少应有一项。"))
     items = []
     for position, raw in enumerate(criteria, start=1):
         name = str((raw or {}).get("name", "")).strip() if isinstance(raw, dict) else ""
         if not name:
-            raise CultivationError(f"评分细则第 {position} 项缺少名称。")
+            raise CultivationError(
+                _("评分细则第 %(position)s 项缺少名称。") % {"position": position}
+            )
         points = parse_decimal(raw.get("max", ""))
         if points is None or points <= 0 or points != points.to_integral_value():
-            raise CultivationError(f"评分细则「{name}」的分值「{raw.get('max')}」应为正整数。")
+            raise CultivationError(
+                _("评分细则「%(name)s」的分值「%(value)s」应为正整数。")
+                % {"name": name, "value": raw.get("max")}
+            )
         items.append({"name": name, "max": int(points), "note": str(raw.get("note", "")).strip()})
     total = sum(item["max"] for item in items)
     if total != 100:
-        raise CultivationError(f"评分细则各项分值合计应为 100，实际为 {total}。")
+        raise CultivationError(
+            _("评分细则各项分值合计应为 100，实际为 %(total)s。") % {"total": total}
+        )
     return items
 
 
@@ -117,11 +126,17 @@ def open_batch(
     notes: str = "",
 ) -> Batch:
     if not is_city_admin(user):
-        raise CultivationForbidden("只有市级管理员可以发布申报批次。")
+        raise CultivationForbidden(_("只有市级管理员可以发布申报批次。"))
     if closes_on < opens_on:
-        raise CultivationError(f"截止日期 {closes_on:%Y-%m-%d} 早于开始日期 {opens_on:%Y-%m-%d}。")
+        raise CultivationError(
+            _("截止日期 %(closes_on)s 早于开始日期 %(opens_on)s。")
+            % {"closes_on": format(closes_on, "%Y-%m-%d"), "opens_on": format(opens_on, "%Y-%m-%d")}
+        )
     if Batch.objects.filter(title_type=title_type, year=year, number=number).exists():
-        raise CultivationError(f"{year}年第{number}批{title_type.name}已存在。")
+        raise CultivationError(
+            _("%(year)s年第%(number)s批%(name)s已存在。")
+            % {"year": year, "number": number, "name": title_type.name}
+        )
     batch = Batch(
         title_type=title_type,
         year=year,
@@ -157,19 +172,25 @@ def held_titles(enterprise: Enterprise, on: datetime.date | None = None):
 def eligibility_problem(title_type: TitleType, enterprise: Enterprise, year: int) -> str | None:
     """Why the enterprise may not apply for the type, or None when it may."""
     if title_type.held_by_region:
-        return f"「{title_type.name}」由区、县（市）申报，企业不能申报。"
+        return _("「%(name)s」由区、县（市）申报，企业不能申报。") % {"name": title_type.name}
     if title_type.above_scale_only:
         above = ScaleStatus.objects.filter(
             enterprise=enterprise, year__in=(year - 1, year), above_scale=True
         ).exists()
         if not above:
-            return f"「{title_type.name}」仅限规上企业申报，{enterprise.name}在{year - 1}—{year}年不是规上企业。"
+            return _(
+                "「%(name)s」仅限规上企业申报，%(name2)s在%(value)s—%(year)s年不是规上企业。"
+            ) % {"name": title_type.name, "name2": enterprise.name, "value": year - 1, "year": year}
     prerequisites = list(title_type.prerequisites.all())
     if prerequisites:
         held = held_titles(enterprise).filter(title_type__in=prerequisites).exists()
         if not held:
-            names = "或".join(f"「{t.name}」" for t in prerequisites)
-            return f"申报「{title_type.name}」须已获得{names}称号，{enterprise.name}尚未获得。"
+            names = _("或").join(f"「{t.name}」" for t in prerequisites)
+            return _("申报「%(name)s」须已获得%(names)s称号，%(name2)s尚未获得。") % {
+                "name": title_type.name,
+                "names": names,
+                "name2": enterprise.name,
+            }
     return None
 
 
@@ -254,9 +275,10 @@ def clean_key_figures(raw) -> dict:
             if text:
                 value = parse_decimal(text)
                 if value is None:
-                    label = "改造前" if side == "before" else "改造后"
+                    label = _("改造前") if side == "before" else _("改造后")
                     raise CultivationError(
-                        f"关键指标「{labels[key]}」的{label}值「{text}」不是数字。"
+                        _("关键指标「%(value)s」的%(label)s值「%(text)s」不是数字。")
+                        % {"value": labels[key], "label": label, "text": text}
                     )
                 text = format(value, "f")
             cleaned[side] = text
@@ -293,34 +315,44 @@ def create_application(
     title_type = batch.title_type
     if not batch_is_open(batch, today):
         raise CultivationError(
-            f"{batch}的申报时间为 {batch.opens_on:%Y-%m-%d} 至 {batch.closes_on:%Y-%m-%d}，当前不在申报期内。"
+            _("%(batch)s的申报时间为 %(opens_on)s 至 %(closes_on)s，当前不在申报期内。")
+            % {
+                "batch": batch,
+                "opens_on": format(batch.opens_on, "%Y-%m-%d"),
+                "closes_on": format(batch.closes_on, "%Y-%m-%d"),
+            }
         )
     if not project_name.strip():
-        raise CultivationError("请填写项目名称。")
+        raise CultivationError(_("请填写项目名称。"))
     if title_type.holder == Holder.ENTERPRISE:
         if enterprise is None:
-            raise CultivationError(f"「{title_type.name}」须由企业申报，请选择企业。")
+            raise CultivationError(
+                _("「%(name)s」须由企业申报，请选择企业。") % {"name": title_type.name}
+            )
         region = enterprise.region
         cluster = enterprise.cluster
         allowed = is_city_admin(user) or (
             user.role == Role.ENTERPRISE and enterprise.members.filter(pk=user.pk).exists()
         )
         if not allowed:
-            raise CultivationForbidden("您不能以该企业的名义申报。")
+            raise CultivationForbidden(_("您不能以该企业的名义申报。"))
         problem = eligibility_problem(title_type, enterprise, batch.year)
         if problem:
             raise CultivationError(problem)
     else:
         if region is None:
-            raise CultivationError(f"「{title_type.name}」须由区、县（市）申报，请选择区县。")
+            raise CultivationError(
+                _("「%(name)s」须由区、县（市）申报，请选择区县。") % {"name": title_type.name}
+            )
         if not (is_city_admin(user) or is_officer_of(user, region)):
-            raise CultivationForbidden("您不能以该区县的名义申报。")
+            raise CultivationForbidden(_("您不能以该区县的名义申报。"))
         enterprise = None
     existing = _open_application_of(title_type, enterprise, region, cluster)
     if existing is not None:
         holder = enterprise.name if enterprise else existing.holder_name
         raise CultivationError(
-            f"{holder}已有一份未办结的「{title_type.name}」申报（{existing.get_status_display()}），不能重复申报。"
+            _("%(holder)s已有一份未办结的「%(name)s」申报（%(value)s），不能重复申报。")
+            % {"holder": holder, "name": title_type.name, "value": existing.get_status_display()}
         )
     application = Application(
         batch=batch,
@@ -351,13 +383,17 @@ def update_application(
 ) -> Application:
     application = locked_application(application)
     if not may_edit(user, application):
-        raise CultivationForbidden("您不能修改该申报。")
+        raise CultivationForbidden(_("您不能修改该申报。"))
     if not application.is_editable:
-        raise CultivationError(f"该申报{application.get_status_display()}，不能再修改。")
+        raise CultivationError(
+            _("该申报%(value)s，不能再修改。") % {"value": application.get_status_display()}
+        )
     if not project_name.strip():
-        raise CultivationError("请填写项目名称。")
+        raise CultivationError(_("请填写项目名称。"))
     if investment is not None and investment < 0:
-        raise CultivationError(f"项目投资「{investment}」不能为负数。")
+        raise CultivationError(
+            _("项目投资「%(investment)s」不能为负数。") % {"investment": investment}
+        )
     application.project_name = project_name.strip()
     application.summary = summary.strip()
     application.scenes = clean_scenes(scenes)
@@ -372,9 +408,11 @@ def update_application(
 def add_attachment(application: Application, user, uploaded, requirement: str = "") -> Attachment:
     application = locked_application(application)
     if not may_edit(user, application):
-        raise CultivationForbidden("您不能为该申报上传附件。")
+        raise CultivationForbidden(_("您不能为该申报上传附件。"))
     if not application.is_editable:
-        raise CultivationError(f"该申报{application.get_status_display()}，不能再上传附件。")
+        raise CultivationError(
+            _("该申报%(value)s，不能再上传附件。") % {"value": application.get_status_display()}
+        )
     try:
         checked = check_attachment(uploaded)
     except AttachmentRefused as exc:
@@ -385,7 +423,7 @@ def add_attachment(application: Application, user, uploaded, requirement: str = 
         return Attachment.objects.create(
             application=application,
             requirement=requirement.strip(),
-            original_name=(getattr(uploaded, "name", "") or "附件")[-255:],
+            original_name=(getattr(uploaded, "name", "") or _("附件"))[-255:],
             stored_name=stored_name,
             kind=checked.kind,
             content_type=checked.content_type,
@@ -402,9 +440,11 @@ def add_attachment(application: Application, user, uploaded, requirement: str = 
 def remove_attachment(attachment: Attachment, user) -> None:
     application = locked_application(attachment.application)
     if not may_edit(user, application):
-        raise CultivationForbidden("您不能删除该申报的附件。")
+        raise CultivationForbidden(_("您不能删除该申报的附件。"))
     if not application.is_editable:
-        raise CultivationError(f"该申报{application.get_status_display()}，附件不能删除。")
+        raise CultivationError(
+            _("该申报%(value)s，附件不能删除。") % {"value": application.get_status_display()}
+        )
     stored_name = attachment.stored_name
     attachment.delete()
     transaction.on_commit(lambda: delete_attachment(stored_name))
@@ -482,12 +522,12 @@ def grant_title(application: Application, document_number: str, recognised_on, u
         project_name=application.project_name,
         year=batch.year,
         batch=batch,
-        batch_label=f"第{batch.number}批",
+        batch_label=_("第%(number)s批") % {"number": batch.number},
         document_number=document_number.strip(),
         recognised_on=recognised_on,
         application=application,
     )
-    mark_change(title, "认定")
+    mark_change(title, _("认定"))
     title.save()
     queue_recount(title.year, user)
     queue_title_indexing([title], user)
@@ -515,15 +555,22 @@ def queue_recount(year: int, user) -> None:
 def revoke_title(title: Title, user, *, revoked_on: datetime.date, reason: str) -> Title:
     """摘牌: the title stops counting from `revoked_on`; the record and its history stay."""
     if not is_city_admin(user):
-        raise CultivationForbidden("只有市级管理员可以摘牌。")
+        raise CultivationForbidden(_("只有市级管理员可以摘牌。"))
     title = Title.objects.select_for_update().get(pk=title.pk)
     if title.revoked_on is not None:
-        raise CultivationError(f"该称号已于 {title.revoked_on:%Y-%m-%d} 摘牌。")
+        raise CultivationError(
+            _("该称号已于 %(revoked_on)s 摘牌。")
+            % {"revoked_on": format(title.revoked_on, "%Y-%m-%d")}
+        )
     if not reason.strip():
-        raise CultivationError("摘牌必须填写原因。")
+        raise CultivationError(_("摘牌必须填写原因。"))
     if revoked_on < title.recognised_on:
         raise CultivationError(
-            f"摘牌日期 {revoked_on:%Y-%m-%d} 早于认定日期 {title.recognised_on:%Y-%m-%d}。"
+            _("摘牌日期 %(revoked_on)s 早于认定日期 %(recognised_on)s。")
+            % {
+                "revoked_on": format(revoked_on, "%Y-%m-%d"),
+                "recognised_on": format(title.recognised_on, "%Y-%m-%d"),
+            }
         )
     title.revoked_on, title.revoke_reason = revoked_on, reason.strip()
     mark_change(title, f"摘牌：{reason.strip()}")
@@ -537,7 +584,7 @@ def revoke_title(title: Title, user, *, revoked_on: datetime.date, reason: str) 
 def publish_titles(user, *, year: int, title_type: TitleType | None = None) -> int:
     """Make the year's recognised titles (of one type, or all) visible on the public list."""
     if not is_city_admin(user):
-        raise CultivationForbidden("只有市级管理员可以公开认定名单。")
+        raise CultivationForbidden(_("只有市级管理员可以公开认定名单。"))
     titles = Title.objects.filter(year=year, published=False)
     if title_type is not None:
         titles = titles.filter(title_type=title_type)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from zhizao.core.services import mark_change
 from zhizao.cultivation.models import Holder, TitleLevel, TitleType
@@ -40,42 +41,56 @@ def read_title_types(path: str | Path = DEFAULT_TITLE_TYPE_FILE) -> list[TitleTy
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise TitleTypeFileError([f"文件「{Path(path).name}」不是 UTF-8 编码。"]) from None
+        raise TitleTypeFileError(
+            [_("文件「%(name)s」不是 UTF-8 编码。") % {"name": Path(path).name}]
+        ) from None
     except OSError as exc:
-        raise TitleTypeFileError([f"无法读取文件「{path}」：{exc.strerror}。"]) from None
+        raise TitleTypeFileError(
+            [
+                _("无法读取文件「%(path)s」：%(strerror)s。")
+                % {"path": path, "strerror": exc.strerror}
+            ]
+        ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        where = f"第 {line + 1} 行" if line is not None else "文件中"
-        raise TitleTypeFileError([f"{where}不是有效的 YAML。"]) from None
+        where = _("第 %(value)s 行") % {"value": line + 1} if line is not None else _("文件中")
+        raise TitleTypeFileError([_("%(where)s不是有效的 YAML。") % {"where": where}]) from None
     return _specs(data)
 
 
 def _specs(data) -> list[TitleTypeSpec]:
     if not isinstance(data, dict) or not isinstance(data.get("title_types"), list):
-        raise TitleTypeFileError(["文件应包含 title_types 列表。"])
+        raise TitleTypeFileError([_("文件应包含 title_types 列表。")])
     errors, specs = [], []
     for position, raw in enumerate(data["title_types"], start=1):
-        where = f"第 {position} 个称号类型"
+        where = _("第 %(position)s 个称号类型") % {"position": position}
         if not isinstance(raw, dict):
-            errors.append(f"{where}应是键值对。")
+            errors.append(_("%(where)s应是键值对。") % {"where": where})
             continue
         code, name = str(raw.get("code") or "").strip(), str(raw.get("name") or "").strip()
         if not code or not name:
-            errors.append(f"{where}缺少 code 或 name。")
+            errors.append(_("%(where)s缺少 code 或 name。") % {"where": where})
             continue
-        where = f"称号类型「{name}」"
+        where = _("称号类型「%(name)s」") % {"name": name}
         level, holder = raw.get("level"), raw.get("holder")
         if level not in LEVELS:
             errors.append(
-                f"{where}的认定层级 level「{level}」无效，应为 {'、'.join(sorted(LEVELS))}。"
+                _("%(where)s的认定层级 level「%(level)s」无效，应为 %(value)s。")
+                % {"where": where, "level": level, "value": "、".join(sorted(LEVELS))}
             )
         if holder not in HOLDERS:
-            errors.append(f"{where}的申报主体 holder「{holder}」无效，应为 enterprise 或 region。")
+            errors.append(
+                _("%(where)s的申报主体 holder「%(holder)s」无效，应为 enterprise 或 region。")
+                % {"where": where, "holder": holder}
+            )
         indicator = raw.get("indicator")
         if indicator is not None and (not isinstance(indicator, int) or indicator < 1):
-            errors.append(f"{where}的指标序号 indicator「{indicator}」应是正整数。")
+            errors.append(
+                _("%(where)s的指标序号 indicator「%(indicator)s」应是正整数。")
+                % {"where": where, "indicator": indicator}
+            )
         specs.append(
             TitleTypeSpec(
                 code=code,
@@ -91,16 +106,19 @@ def _specs(data) -> list[TitleTypeSpec]:
         )
     codes = [s.code for s in specs]
     for code in sorted({c for c in codes if codes.count(c) > 1}):
-        errors.append(f"称号类型代码「{code}」重复。")
+        errors.append(_("称号类型代码「%(code)s」重复。") % {"code": code})
     names = [s.name for s in specs]
     for name in sorted({n for n in names if names.count(n) > 1}):
-        errors.append(f"称号类型名称「{name}」重复。")
+        errors.append(_("称号类型名称「%(name)s」重复。") % {"name": name})
     for spec in specs:
         for code in spec.prerequisites:
             if code not in codes:
-                errors.append(f"称号类型「{spec.name}」的前置称号「{code}」不存在。")
+                errors.append(
+                    _("称号类型「%(name)s」的前置称号「%(code)s」不存在。")
+                    % {"name": spec.name, "code": code}
+                )
             elif code == spec.code:
-                errors.append(f"称号类型「{spec.name}」不能以自己为前置称号。")
+                errors.append(_("称号类型「%(name)s」不能以自己为前置称号。") % {"name": spec.name})
     if errors:
         raise TitleTypeFileError(errors)
     return specs

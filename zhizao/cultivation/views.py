@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhizao.core.models import Region, RegionLevel
@@ -172,10 +173,10 @@ def ladder_page(request):
 
 def _ladder_workbook(plan, year, years, tables) -> HttpResponse:
     headers = [
-        "地区", "称号类型", "计入指标", f"{plan.first_year - 1}年及以前",
-        *[f"{y}年认定" for y in years],
-        "累计摘牌", "在册", "方案期净增", "保底目标", "争取目标", "保底完成率", "争取完成率",
-        "在途申报",
+        _("地区"), _("称号类型"), _("计入指标"), _("%(value)s年及以前") % {"value": plan.first_year - 1},
+        *[_("%(y)s年认定") % {"y": y} for y in years],
+        _("累计摘牌"), _("在册"), _("方案期净增"), _("保底目标"), _("争取目标"), _("保底完成率"), _("争取完成率"),
+        _("在途申报"),
     ]  # fmt: skip
     body = []
     for table in tables:
@@ -200,7 +201,10 @@ def _ladder_workbook(plan, year, years, tables) -> HttpResponse:
             )
     percent = len(headers) - 3
     content = table_workbook_bytes(
-        f"{year}年梯度培育梯队", headers, body, {percent: "0.0%", percent + 1: "0.0%"}
+        _("%(year)s年梯度培育梯队") % {"year": year},
+        headers,
+        body,
+        {percent: "0.0%", percent + 1: "0.0%"},
     )
     return xlsx_response(content, f"ladder-{year}.xlsx")
 
@@ -263,7 +267,7 @@ def batch_create(request):
         except CultivationError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"已发布{batch}。")
+            messages.success(request, _("已发布%(batch)s。") % {"batch": batch})
             return redirect("cultivation:batch", pk=batch.pk)
     return render(request, "cultivation/batch_form.html", {"form": form})
 
@@ -273,7 +277,7 @@ def apply_choices(user, batch: Batch) -> list[dict]:
     title_type = batch.title_type
     if title_type.holder == Holder.REGION:
         if is_city_admin(user) or getattr(user, "role", None) == Role.DISTRICT:
-            return [{"label": "区县申报", "problem": None}]
+            return [{"label": _("区县申报"), "problem": None}]
         return []
     if getattr(user, "role", None) != Role.ENTERPRISE:
         return []
@@ -286,7 +290,10 @@ def apply_choices(user, batch: Batch) -> list[dict]:
     for enterprise in scope_queryset(user, Enterprise.objects.all()).order_by("name"):
         problem = eligibility_problem(title_type, enterprise, batch.year)
         if problem is None and enterprise.pk in open_ones:
-            problem = f"{enterprise.name}已有一份未办结的「{title_type.name}」申报。"
+            problem = _("%(name)s已有一份未办结的「%(name2)s」申报。") % {
+                "name": enterprise.name,
+                "name2": title_type.name,
+            }
         choices.append({"label": enterprise.name, "problem": problem})
     return choices
 

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhizao.core.models import Region, RegionLevel
@@ -50,15 +52,15 @@ from zhizao.enterprises.models import Enterprise
 
 # The label of each action button, as the page shows it.
 ACTION_LABELS = {
-    ApplicationAction.SUBMIT: "提交申报",
-    ApplicationAction.DISTRICT_PASS: "区县审核通过",
-    ApplicationAction.RETURN: "退回修改",
-    ApplicationAction.ASSIGN: "分配评审专家",
-    ApplicationAction.SCORE: "专家评分",
-    ApplicationAction.RECOGNISE: "认定",
-    ApplicationAction.RECOMMEND: "推荐省级",
-    ApplicationAction.PROVINCE_RESULT: "录入省级结果",
-    ApplicationAction.REJECT: "不予认定",
+    ApplicationAction.SUBMIT: gettext_lazy("提交申报"),
+    ApplicationAction.DISTRICT_PASS: gettext_lazy("区县审核通过"),
+    ApplicationAction.RETURN: gettext_lazy("退回修改"),
+    ApplicationAction.ASSIGN: gettext_lazy("分配评审专家"),
+    ApplicationAction.SCORE: gettext_lazy("专家评分"),
+    ApplicationAction.RECOGNISE: gettext_lazy("认定"),
+    ApplicationAction.RECOMMEND: gettext_lazy("推荐省级"),
+    ApplicationAction.PROVINCE_RESULT: gettext_lazy("录入省级结果"),
+    ApplicationAction.REJECT: gettext_lazy("不予认定"),
 }
 STATUS_STYLES = {
     ApplicationStatus.DRAFT: "secondary",
@@ -146,7 +148,12 @@ def application_create(request):
     if not batch_is_open(batch):
         messages.error(
             request,
-            f"{batch}的申报时间为 {batch.opens_on:%Y-%m-%d} 至 {batch.closes_on:%Y-%m-%d}，当前不在申报期内。",
+            _("%(batch)s的申报时间为 %(opens_on)s 至 %(closes_on)s，当前不在申报期内。")
+            % {
+                "batch": batch,
+                "opens_on": format(batch.opens_on, "%Y-%m-%d"),
+                "closes_on": format(batch.closes_on, "%Y-%m-%d"),
+            },
         )
         return redirect("cultivation:batch", pk=batch.pk)
     if request.method == "POST" and form.is_valid():
@@ -163,7 +170,9 @@ def application_create(request):
         except CultivationError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "申报草稿已创建：请填写建设场景、关键指标，上传附件后提交。")
+            messages.success(
+                request, _("申报草稿已创建：请填写建设场景、关键指标，上传附件后提交。")
+            )
             return redirect("cultivation:application", pk=application.pk)
     return render(request, "cultivation/application_create.html", {"batch": batch, "form": form})
 
@@ -196,15 +205,15 @@ def _visible_steps(user, application: Application) -> list[dict]:
     city = is_city_admin(user)
     steps = []
     for step in application.steps.all():
-        actor = str(step.actor) if step.actor else "系统"
+        actor = str(step.actor) if step.actor else _("系统")
         comment = step.comment
         if not city:
             if step.action == ApplicationAction.ASSIGN:
-                comment = "已分配评审专家"
+                comment = _("已分配评审专家")
             elif step.action == ApplicationAction.SCORE and step.actor_id != user.pk:
-                actor = "评审专家"
-                if comment != "专家评审完成":
-                    comment = "已提交评分"
+                actor = _("评审专家")
+                if comment != _("专家评审完成"):
+                    comment = _("已提交评分")
         steps.append(
             {
                 "when": step.created_at,
@@ -334,14 +343,14 @@ def application_detail(request, pk: int):
                 form.add_error(None, str(exc))
             else:
                 if "submit" not in request.POST:
-                    messages.success(request, "申报已保存。")
+                    messages.success(request, _("申报已保存。"))
                     return redirect("cultivation:application", pk=application.pk)
                 try:
                     review.submit_application(application, request.user)
                 except CultivationError as exc:
-                    messages.warning(request, f"申报已保存，但未能提交：{exc}")
+                    messages.warning(request, _("申报已保存，但未能提交：%(exc)s") % {"exc": exc})
                 else:
-                    messages.success(request, "申报已保存并提交，等待区县审核。")
+                    messages.success(request, _("申报已保存并提交，等待区县审核。"))
                 return redirect("cultivation:application", pk=application.pk)
         application = _scoped_application(request, pk)
     context = application_context(request, application, form=form)
@@ -367,7 +376,10 @@ def attachment_upload(request, pk: int):
         except CultivationError as exc:
             form.add_error("file", str(exc))
         else:
-            messages.success(request, f"已上传「{attachment.original_name}」。")
+            messages.success(
+                request,
+                _("已上传「%(original_name)s」。") % {"original_name": attachment.original_name},
+            )
             return redirect("cultivation:application", pk=application.pk)
     application = _scoped_application(request, pk)
     context = application_context(request, application, upload_form=form)
@@ -386,7 +398,10 @@ def attachment_remove(request, pk: int):
     except CultivationError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"已删除「{attachment.original_name}」。")
+        messages.success(
+            request,
+            _("已删除「%(original_name)s」。") % {"original_name": attachment.original_name},
+        )
     return redirect("cultivation:application", pk=application_id)
 
 
@@ -424,25 +439,30 @@ def _date(request, name: str, label: str):
     try:
         return forms.DateField().clean(value)
     except ValidationError:
-        raise CultivationError(f"{label}「{value}」不是有效日期，应为 年-月-日。") from None
+        raise CultivationError(
+            _("%(label)s「%(value)s」不是有效日期，应为 年-月-日。")
+            % {"label": label, "value": value}
+        ) from None
 
 
 def _assign(request, application):
     ids = [i for i in request.POST.getlist("experts") if i.isdigit()]
     experts = list(scope_queryset(request.user, get_user_model().objects.filter(pk__in=ids)))
     review.assign_experts(application, experts, request.user)
-    return f"已分配 {len(experts)} 位评审专家。"
+    return _("已分配 %(experts)s 位评审专家。") % {"experts": len(experts)}
 
 
 def _score(request, application):
     own = application.expert_reviews.filter(expert=request.user).first()
     if own is None:
-        raise CultivationForbidden("只有被分配的专家本人可以评分。")
+        raise CultivationForbidden(_("只有被分配的专家本人可以评分。"))
     scores = [
         request.POST.get(f"score_{i}", "").strip() for i in range(len(application.batch.criteria))
     ]
     done = review.score_application(own, request.user, scores, _text(request, "comment"))
-    return f"评分已提交，总分 {done.total.normalize() if done.total else Decimal(0)} 分。"
+    return _("评分已提交，总分 %(value)s 分。") % {
+        "value": done.total.normalize() if done.total else Decimal(0)
+    }
 
 
 def _recognise(request, application):
@@ -450,10 +470,13 @@ def _recognise(request, application):
         application,
         request.user,
         document_number=_text(request, "document_number"),
-        recognised_on=_date(request, "recognised_on", "认定日期"),
+        recognised_on=_date(request, "recognised_on", _("认定日期")),
         comment=_text(request, "comment"),
     )
-    return f"已认定为{title.title_type.name}（{title.document_number}）。"
+    return _("已认定为%(name)s（%(document_number)s）。") % {
+        "name": title.title_type.name,
+        "document_number": title.document_number,
+    }
 
 
 def _province_result(request, application):
@@ -462,8 +485,8 @@ def _province_result(request, application):
         return _recognise(request, application)
     if result == "no":
         review.reject_application(application, request.user, _text(request, "reason"))
-        return "已录入省级结果：未获认定。"
-    raise CultivationError("请选择省级认定结果：认定或未获认定。")
+        return _("已录入省级结果：未获认定。")
+    raise CultivationError(_("请选择省级认定结果：认定或未获认定。"))
 
 
 def _district_pass(request, application):
@@ -473,28 +496,28 @@ def _district_pass(request, application):
         comment=_text(request, "comment"),
         document_number=_text(request, "document_number"),
     )
-    return f"区县审核通过：{done.get_status_display()}。"
+    return _("区县审核通过：%(value)s。") % {"value": done.get_status_display()}
 
 
 ACTIONS = {
     ApplicationAction.SUBMIT: lambda request, a: (
-        review.submit_application(a, request.user) and "申报已提交，等待区县审核。"
+        review.submit_application(a, request.user) and _("申报已提交，等待区县审核。")
     ),
     ApplicationAction.DISTRICT_PASS: _district_pass,
     ApplicationAction.RETURN: lambda request, a: (
-        review.return_application(a, request.user, _text(request, "reason")) and "已退回修改。"
+        review.return_application(a, request.user, _text(request, "reason")) and _("已退回修改。")
     ),
     ApplicationAction.ASSIGN: _assign,
     ApplicationAction.SCORE: _score,
     ApplicationAction.RECOGNISE: _recognise,
     ApplicationAction.RECOMMEND: lambda request, a: (
         review.recommend_to_province(a, request.user, _text(request, "comment"))
-        and "已推荐省级，待录入省级结果。"
+        and _("已推荐省级，待录入省级结果。")
     ),
     ApplicationAction.PROVINCE_RESULT: _province_result,
     ApplicationAction.REJECT: lambda request, a: (
         review.reject_application(a, request.user, _text(request, "reason"))
-        and "已作出不予认定决定。"
+        and _("已作出不予认定决定。")
     ),
 }
 

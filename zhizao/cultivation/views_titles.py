@@ -25,8 +25,8 @@ from zhizao.cultivation.services import (
 from zhizao.cultivation.views import page_of, styled, xlsx_response
 
 TITLE_HEADERS = [
-    "称号持有者", "称号类型", "所属区县", "产业集群", "项目名称", "认定年度", "批次",
-    "认定文号", "认定日期", "摘牌日期", "摘牌原因", "已公开",
+    _("称号持有者"), _("称号类型"), _("所属区县"), _("产业集群"), _("项目名称"), _("认定年度"), _("批次"),
+    _("认定文号"), _("认定日期"), _("摘牌日期"), _("摘牌原因"), _("已公开"),
 ]  # fmt: skip
 
 
@@ -55,11 +55,11 @@ def title_list(request):
                 t.recognised_on,
                 t.revoked_on,
                 t.revoke_reason,
-                "是" if t.published else "否",
+                _("是") if t.published else _("否"),
             ]
             for t in titles
         ]
-        content = table_workbook_bytes("认定称号名单", TITLE_HEADERS, rows)
+        content = table_workbook_bytes(_("认定称号名单"), TITLE_HEADERS, rows)
         return xlsx_response(content, "titles.xlsx")
     page, query = page_of(request, titles)
     city = is_city_admin(request.user)
@@ -129,7 +129,11 @@ def title_revoke(request, pk: int):
     except CultivationError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"{title.holder_name}的{title.title_type.name}称号已摘牌。")
+        messages.success(
+            request,
+            _("%(holder_name)s的%(name)s称号已摘牌。")
+            % {"holder_name": title.holder_name, "name": title.title_type.name},
+        )
     return redirect("cultivation:title", pk=title.pk)
 
 
@@ -146,10 +150,14 @@ def title_publish(request):
         except CultivationError as exc:
             messages.error(request, str(exc))
         else:
-            which = title_type.name if title_type else "全部类型"
-            messages.success(request, f"已公开{year}年{which}认定名单，新公开 {count} 项。")
+            which = title_type.name if title_type else _("全部类型")
+            messages.success(
+                request,
+                _("已公开%(year)s年%(which)s认定名单，新公开 %(count)s 项。")
+                % {"year": year, "which": which, "count": count},
+            )
     else:
-        messages.error(request, "请填写要公开的认定年度。")
+        messages.error(request, _("请填写要公开的认定年度。"))
     return redirect("cultivation:titles")
 
 

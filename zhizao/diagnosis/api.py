@@ -3,6 +3,7 @@ district's or enterprise's id answers 404), the questionnaire in force, and cove
 and the districts. Changes go through the pages, which call the services."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
@@ -28,7 +29,7 @@ class ScoredSerializer(serializers.ModelSerializer):
     region = serializers.CharField(source="enterprise.region.code", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     industry_type_name = serializers.CharField(read_only=True)
-    level_name = serializers.SerializerMethodField(help_text="0 未达一级，1 一级 … 5 五级")
+    level_name = serializers.SerializerMethodField(help_text=_("0 未达一级，1 一级 … 5 五级"))
 
     def get_level_name(self, obj) -> str | None:
         if obj.level is None:
@@ -148,7 +149,9 @@ class QuestionnaireViewSet(viewsets.ViewSet):
 
     @extend_schema(
         summary="现行成熟度问卷",
-        description="问卷的版本、等级、答案选项与分值、能力要素—能力域—能力子域、各行业类型的权重和全部要求。",
+        description=_(
+            "问卷的版本、等级、答案选项与分值、能力要素—能力域—能力子域、各行业类型的权重和全部要求。"
+        ),
         tags=[TAG],
         responses={200: OpenApiTypes.OBJECT},
     )
@@ -178,13 +181,14 @@ class CoverageViewSet(viewsets.ViewSet):
     @extend_schema(
         summary="规上企业诊断覆盖",
         description=(
-            "按区县和产业集群统计规上企业中近 N 年有自评估、有现场诊断、有任一的企业数和覆盖率"
-            "（全覆盖为 1）。仅市级管理员和区县用户可用；区县用户只得到本区县的数字，其他角色 404。"
+            _(
+                "按区县和产业集群统计规上企业中近 N 年有自评估、有现场诊断、有任一的企业数和覆盖率（全覆盖为 1）。仅市级管理员和区县用户可用；区县用户只得到本区县的数字，其他角色 404。"
+            )
         ),
         tags=[TAG],
         parameters=[
-            OpenApiParameter("year", int, description="截至年度（默认今年）"),
-            OpenApiParameter("years", int, description="统计近几年（默认为设置值，3 年）"),
+            OpenApiParameter("year", int, description=_("截至年度（默认今年）")),
+            OpenApiParameter("years", int, description=_("统计近几年（默认为设置值，3 年）")),
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
@@ -194,9 +198,9 @@ class CoverageViewSet(viewsets.ViewSet):
             year = int(request.query_params.get("year") or timezone.localdate().year)
             years = int(request.query_params.get("years") or services.coverage_years())
         except ValueError:
-            raise ValidationError({"detail": "year 和 years 应为整数。"}) from None
+            raise ValidationError({"detail": _("year 和 years 应为整数。")}) from None
         if years < 1:
-            raise ValidationError({"detail": "years 应至少为 1。"})
+            raise ValidationError({"detail": _("years 应至少为 1。")})
         found = services.coverage(districts, years=years, as_of_year=year, user=request.user)
         return Response(
             {

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DiagnosisConfig(AppConfig):
     name = "zhizao.diagnosis"
     label = "diagnosis"
-    verbose_name = "诊断服务"
+    verbose_name = _("诊断服务")
 
     def ready(self):
         # Registers the diagnosis step of `zhizao demo` (core.demo_steps).

@@ -19,6 +19,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhizao.core.models import IndustryCluster, Region, RegionLevel
 from zhizao.core.scoping import scope_queryset
@@ -32,7 +34,7 @@ from zhizao.diagnosis.questionnaire import load_questionnaire
 from zhizao.diagnosis.scoring import rounded
 from zhizao.enterprises.models import Enterprise, ScaleStatus
 
-NO_CLUSTER = "未归属集群"
+NO_CLUSTER = gettext_lazy("未归属集群")
 UNDIAGNOSED_KINDS = ("any", "self_assessment", "expert_diagnosis")
 
 
@@ -175,7 +177,7 @@ def coverage(
     if None in by_cluster:
         clusters.append((None, NO_CLUSTER))
     result.by_cluster = [_row(pk, name, by_cluster.get(pk)) for pk, name in clusters]
-    total = CoverageRow(None, "合计")
+    total = CoverageRow(None, _("合计"))
     for row in result.by_district:
         total.above_scale += row.above_scale
         total.self_assessed += row.self_assessed
@@ -210,7 +212,10 @@ def undiagnosed(
     "self_assessment" — no self-assessment; "expert_diagnosis" — no expert diagnosis.
     Each row carries `last_assessment_year` and `last_visit_date` (any time, or None)."""
     if kind not in UNDIAGNOSED_KINDS:
-        raise ValueError(f"kind「{kind}」无效，应为 {'、'.join(UNDIAGNOSED_KINDS)} 之一。")
+        raise ValueError(
+            _("kind「%(kind)s」无效，应为 %(value)s 之一。")
+            % {"kind": kind, "value": "、".join(UNDIAGNOSED_KINDS)}
+        )
     first, last = window(years, as_of_year)
     found = above_scale_enterprises(regions, last, user=user).annotate(
         assessed=_assessed(first, last), diagnosed=_diagnosed(first, last)
@@ -263,7 +268,7 @@ def level_distribution(by: str, year: int, *, regions=None, user=None) -> list[L
     """How many enterprises' submitted self-assessments for `year` reached each maturity level,
     by district ("district") or by cluster ("cluster"), in one grouped query."""
     if by not in ("district", "cluster"):
-        raise ValueError(f"by「{by}」无效，应为 district 或 cluster。")
+        raise ValueError(_("by「%(by)s」无效，应为 district 或 cluster。") % {"by": by})
     group = "enterprise__region" if by == "district" else "enterprise__cluster"
     rows = _submitted(regions, user).filter(year=year).order_by().values(group, "level")
     counted: dict = {}

@@ -245,7 +245,7 @@ def generate_diagnosis_demo(*, seed: int, years: range, log=None) -> DiagnosisDe
         # An enterprise improves between its assessments.
         level_now = capability[pk] + 0.08 * (year - first_year) * rng.uniform(0.3, 1.2)
         answers = answer_sheet(q, rng, level_now)
-        scores = score_answers(q, kind.label, answers)
+        scores = score_answers(q, kind.key, answers)
         record = SelfAssessment(
             enterprise_id=pk,
             year=year,
@@ -327,7 +327,7 @@ def _diagnoses(q, rng, today, span, above, scale_year, facts, capability, own) -
             kind = IndustryType.PROCESS if division in PROCESS_DIVISIONS else IndustryType.DISCRETE
             # The expert judges a little more strictly than enterprises judge themselves.
             answers = answer_sheet(q, rng, max(capability.get(pk, 1.0) - 0.15, 0.1))
-            scores = score_answers(q, kind.label, answers)
+            scores = score_answers(q, kind.key, answers)
             _scored(record, scores)
             weakest = sorted(
                 (name for name, v in scores.domain_scores.items() if v is not None),

@@ -7,6 +7,7 @@ import datetime
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from zhizao.core.roles import Role
 from zhizao.diagnosis.models import IndustryType
@@ -15,19 +16,22 @@ from zhizao.diagnosis.questionnaire import Questionnaire
 
 class StartForm(forms.Form):
     industry_type = forms.ChoiceField(
-        label="行业类型",
+        label=_("行业类型"),
         choices=IndustryType.choices,
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-        help_text="离散型：机械、汽车零部件、电子、纺织服装等装配或加工为主的企业；"
-        "流程型：印染、化工、医药、黄酒、冶金、建材等连续生产的企业。两类的能力子域权重不同。",
+        help_text=_(
+            "离散型：机械、汽车零部件、电子、纺织服装等装配或加工为主的企业；流程型：印染、化工、医药、黄酒、冶金、建材等连续生产的企业。两类的能力子域权重不同。"
+        ),
     )
-    year = forms.TypedChoiceField(label="评估年度", coerce=int)
+    year = forms.TypedChoiceField(label=_("评估年度"), coerce=int)
 
     def __init__(self, *args, today: datetime.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         this_year = (today or timezone.localdate()).year
         # This year's assessment, or last year's for an enterprise catching up early in a year.
-        self.fields["year"].choices = [(y, f"{y}年") for y in (this_year, this_year - 1)]
+        self.fields["year"].choices = [
+            (y, _("%(y)s年") % {"y": y}) for y in (this_year, this_year - 1)
+        ]
         self.fields["year"].initial = this_year
 
 
@@ -49,7 +53,7 @@ class DiagnosticianField(forms.ModelChoiceField):
 
 class AssignForm(forms.Form):
     diagnostician = DiagnosticianField(
-        label="诊断专家或服务商", queryset=diagnosticians(), empty_label="请选择"
+        label=_("诊断专家或服务商"), queryset=diagnosticians(), empty_label=_("请选择")
     )
 
     def __init__(self, *args, **kwargs):
@@ -61,22 +65,26 @@ class RecordForm(forms.Form):
     """The diagnostician's record besides the answers and the findings (which the view reads
     from the questionnaire's requirement ids and domains)."""
 
-    visit_date = forms.DateField(label="诊断日期", widget=forms.DateInput(attrs={"type": "date"}))
+    visit_date = forms.DateField(
+        label=_("诊断日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     industry_type = forms.ChoiceField(
-        label="行业类型",
+        label=_("行业类型"),
         choices=IndustryType.choices,
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
-    measures = forms.CharField(label="改造方案：主要措施", widget=forms.Textarea(attrs={"rows": 4}))
+    measures = forms.CharField(
+        label=_("改造方案：主要措施"), widget=forms.Textarea(attrs={"rows": 4})
+    )
     estimated_investment = forms.DecimalField(
-        label="改造方案：预计投资（万元）",
+        label=_("改造方案：预计投资（万元）"),
         required=False,
         min_value=0,
         max_digits=14,
         decimal_places=2,
     )
     expected_effect = forms.CharField(
-        label="改造方案：预期成效", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("改造方案：预期成效"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 

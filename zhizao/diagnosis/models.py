@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from zhizao.core.scoping import Scope
@@ -9,10 +10,18 @@ SCORE = {"max_digits": 6, "decimal_places": 4}
 
 
 class IndustryType(models.TextChoices):
-    """The questionnaire's industry types; the label is the name the file's weights use."""
+    """The questionnaire's industry types; `key` is the name the file's weights use."""
 
-    DISCRETE = "discrete", "离散型"
-    PROCESS = "process", "流程型"
+    DISCRETE = "discrete", _("离散型")
+    PROCESS = "process", _("流程型")
+
+    @property
+    def key(self) -> str:
+        """离散型 or 流程型 whatever the interface language: the questionnaire's data key."""
+        return INDUSTRY_TYPE_KEYS[self.value]
+
+
+INDUSTRY_TYPE_KEYS = {"discrete": "离散型", "process": "流程型"}
 
 
 class ScoredAnswers(models.Model):
@@ -22,15 +31,15 @@ class ScoredAnswers(models.Model):
     and domain_scores as {key: "0.9500"}) so that a report shows what was computed at the time,
     whatever later versions of the questionnaire say."""
 
-    questionnaire_version = models.CharField("问卷版本", max_length=20)
+    questionnaire_version = models.CharField(_("问卷版本"), max_length=20)
     industry_type = models.CharField(
-        "行业类型", max_length=10, choices=IndustryType.choices, blank=True
+        _("行业类型"), max_length=10, choices=IndustryType.choices, blank=True
     )
-    answers = models.JSONField("答案", default=dict, blank=True)
-    total = models.DecimalField("总分 S", null=True, blank=True, **SCORE)
-    level = models.PositiveSmallIntegerField("成熟度等级", null=True, blank=True)
-    level_scores = models.JSONField("各等级得分", default=dict, blank=True)
-    domain_scores = models.JSONField("各能力域得分", default=dict, blank=True)
+    answers = models.JSONField(_("答案"), default=dict, blank=True)
+    total = models.DecimalField(_("总分 S"), null=True, blank=True, **SCORE)
+    level = models.PositiveSmallIntegerField(_("成熟度等级"), null=True, blank=True)
+    level_scores = models.JSONField(_("各等级得分"), default=dict, blank=True)
+    domain_scores = models.JSONField(_("各能力域得分"), default=dict, blank=True)
 
     class Meta:
         abstract = True
@@ -38,12 +47,12 @@ class ScoredAnswers(models.Model):
     @property
     def industry_type_name(self) -> str:
         """离散型 or 流程型: the key of the questionnaire's weights."""
-        return IndustryType(self.industry_type).label if self.industry_type else ""
+        return IndustryType(self.industry_type).key if self.industry_type else ""
 
 
 class AssessmentStatus(models.TextChoices):
-    DRAFT = "draft", "填写中"
-    SUBMITTED = "submitted", "已提交"
+    DRAFT = "draft", _("填写中")
+    SUBMITTED = "submitted", _("已提交")
 
 
 class SelfAssessment(ScoredAnswers):
@@ -51,31 +60,31 @@ class SelfAssessment(ScoredAnswers):
 
     enterprise = models.ForeignKey(
         Enterprise,
-        verbose_name="企业",
+        verbose_name=_("企业"),
         on_delete=models.PROTECT,
         related_name="self_assessments",
     )
-    year = models.PositiveSmallIntegerField("评估年度")
+    year = models.PositiveSmallIntegerField(_("评估年度"))
     status = models.CharField(
-        "状态", max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
+        _("状态"), max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="填写人",
+        verbose_name=_("填写人"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    started_at = models.DateTimeField("开始时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
-    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     history = HistoricalRecords()
 
     scope = Scope(region_field="enterprise__region", enterprise_field="enterprise")
 
     class Meta:
-        verbose_name = "自评估"
-        verbose_name_plural = "自评估"
+        verbose_name = _("自评估")
+        verbose_name_plural = _("自评估")
         ordering = ["-year", "enterprise"]
         constraints = [
             models.UniqueConstraint(
@@ -85,7 +94,10 @@ class SelfAssessment(ScoredAnswers):
         indexes = [models.Index(fields=["status", "year"])]
 
     def __str__(self) -> str:
-        return f"{self.enterprise} {self.year}年自评估"
+        return _("%(enterprise)s %(year)s年自评估") % {
+            "enterprise": self.enterprise,
+            "year": self.year,
+        }
 
     @property
     def is_submitted(self) -> bool:
@@ -93,9 +105,9 @@ class SelfAssessment(ScoredAnswers):
 
 
 class DiagnosisStatus(models.TextChoices):
-    ASSIGNED = "assigned", "已分配，待诊断"
-    SUBMITTED = "submitted", "已提交，待企业确认"
-    ACKNOWLEDGED = "acknowledged", "企业已确认"
+    ASSIGNED = "assigned", _("已分配，待诊断")
+    SUBMITTED = "submitted", _("已提交，待企业确认")
+    ACKNOWLEDGED = "acknowledged", _("企业已确认")
 
 
 # A diagnosis counts towards coverage once submitted.
@@ -107,45 +119,45 @@ class ExpertDiagnosis(ScoredAnswers):
 
     enterprise = models.ForeignKey(
         Enterprise,
-        verbose_name="企业",
+        verbose_name=_("企业"),
         on_delete=models.PROTECT,
         related_name="expert_diagnoses",
     )
     diagnostician = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="诊断专家（服务商）",
+        verbose_name=_("诊断专家（服务商）"),
         on_delete=models.PROTECT,
         related_name="diagnoses",
     )
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="分配人",
+        verbose_name=_("分配人"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    assigned_at = models.DateTimeField("分配时间", auto_now_add=True)
+    assigned_at = models.DateTimeField(_("分配时间"), auto_now_add=True)
     status = models.CharField(
-        "状态", max_length=12, choices=DiagnosisStatus.choices, default=DiagnosisStatus.ASSIGNED
+        _("状态"), max_length=12, choices=DiagnosisStatus.choices, default=DiagnosisStatus.ASSIGNED
     )
-    visit_date = models.DateField("诊断日期", null=True, blank=True)
+    visit_date = models.DateField(_("诊断日期"), null=True, blank=True)
     # {domain name: what was found}, for the domains the diagnostician wrote about.
-    findings = models.JSONField("各能力域诊断发现", default=dict, blank=True)
-    measures = models.TextField("改造方案：主要措施", blank=True)
+    findings = models.JSONField(_("各能力域诊断发现"), default=dict, blank=True)
+    measures = models.TextField(_("改造方案：主要措施"), blank=True)
     estimated_investment = models.DecimalField(
-        "改造方案：预计投资（万元）", null=True, blank=True, **MONEY
+        _("改造方案：预计投资（万元）"), null=True, blank=True, **MONEY
     )
-    expected_effect = models.TextField("改造方案：预期成效", blank=True)
-    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    expected_effect = models.TextField(_("改造方案：预期成效"), blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="企业确认人",
+        verbose_name=_("企业确认人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    acknowledged_at = models.DateTimeField("企业确认时间", null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("企业确认时间"), null=True, blank=True)
     history = HistoricalRecords()
 
     # Providers are assigned too, but core scoping narrows only the expert role by
@@ -157,8 +169,8 @@ class ExpertDiagnosis(ScoredAnswers):
     )
 
     class Meta:
-        verbose_name = "现场诊断"
-        verbose_name_plural = "现场诊断"
+        verbose_name = _("现场诊断")
+        verbose_name_plural = _("现场诊断")
         ordering = ["-assigned_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -175,4 +187,7 @@ class ExpertDiagnosis(ScoredAnswers):
         indexes = [models.Index(fields=["status", "visit_date"])]
 
     def __str__(self) -> str:
-        return f"{self.enterprise} 现场诊断（{self.diagnostician}）"
+        return _("%(enterprise)s 现场诊断（%(diagnostician)s）") % {
+            "enterprise": self.enterprise,
+            "diagnostician": self.diagnostician,
+        }

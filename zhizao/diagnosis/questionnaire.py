@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 DEFAULT_QUESTIONNAIRE_FILE = (
     Path(__file__).resolve().parent / "data" / "maturity-questionnaire.yaml"
@@ -138,7 +139,12 @@ def load_questionnaire(path: str | Path | None = None) -> Questionnaire:
     try:
         modified = resolved.stat().st_mtime_ns
     except OSError as exc:
-        raise QuestionnaireError([f"无法读取问卷文件「{resolved}」：{exc.strerror}。"]) from None
+        raise QuestionnaireError(
+            [
+                _("无法读取问卷文件「%(resolved)s」：%(strerror)s。")
+                % {"resolved": resolved, "strerror": exc.strerror}
+            ]
+        ) from None
     return _cached(str(resolved), modified)
 
 
@@ -151,22 +157,31 @@ def read_questionnaire(path: str | Path) -> Questionnaire:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise QuestionnaireError([f"问卷文件「{Path(path).name}」不是 UTF-8 编码。"]) from None
+        raise QuestionnaireError(
+            [_("问卷文件「%(name)s」不是 UTF-8 编码。") % {"name": Path(path).name}]
+        ) from None
     except OSError as exc:
-        raise QuestionnaireError([f"无法读取问卷文件「{path}」：{exc.strerror}。"]) from None
+        raise QuestionnaireError(
+            [
+                _("无法读取问卷文件「%(path)s」：%(strerror)s。")
+                % {"path": path, "strerror": exc.strerror}
+            ]
+        ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         where = f"第 {line + 1} 行" if line is not None else "文件中"
-        raise QuestionnaireError([f"问卷文件{where}不是有效的 YAML。"]) from None
+        raise QuestionnaireError(
+            [_("问卷文件%(where)s不是有效的 YAML。") % {"where": where}]
+        ) from None
     return parse_questionnaire(data)
 
 
 def parse_questionnaire(data) -> Questionnaire:
     """The questionnaire a parsed file states, or QuestionnaireError listing every problem."""
     if not isinstance(data, dict):
-        raise QuestionnaireError(["问卷文件应是键值对（version、levels、requirements 等）。"])
+        raise QuestionnaireError([_("问卷文件应是键值对（version、levels、requirements 等）。")])
     errors: list[str] = []
     version = str(data.get("version") or "").strip()
     if not version:

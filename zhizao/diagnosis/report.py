@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import OuterRef, Q, Subquery
+from django.utils.translation import gettext as _
 
 from zhizao.diagnosis.coverage import coverage_years
 from zhizao.diagnosis.errors import DiagnosisError
@@ -69,7 +70,7 @@ class AssessmentReport(ScoredReport):
 
 def scored_report(record: ScoredAnswers) -> ScoredReport:
     if record.total is None:
-        raise DiagnosisError("尚未提交，还没有评估结果。")
+        raise DiagnosisError(_("尚未提交，还没有评估结果。"))
     q = load_questionnaire()
     by_level = {int(k): Decimal(v) for k, v in record.level_scores.items()}
     return ScoredReport(
@@ -92,7 +93,7 @@ def scored_report(record: ScoredAnswers) -> ScoredReport:
 
 def assessment_report(assessment: SelfAssessment) -> AssessmentReport:
     if not assessment.is_submitted:
-        raise DiagnosisError("该自评估尚未提交，还没有报告。")
+        raise DiagnosisError(_("该自评估尚未提交，还没有报告。"))
     base = scored_report(assessment)
     q = base.questionnaire
     history = [
@@ -142,5 +143,5 @@ def _median(values: list[Decimal]) -> Decimal | None:
 
 def diagnosis_report(diagnosis: ExpertDiagnosis) -> ScoredReport:
     if diagnosis.status == DiagnosisStatus.ASSIGNED:
-        raise DiagnosisError("该诊断尚未提交，还没有评估结果。")
+        raise DiagnosisError(_("该诊断尚未提交，还没有评估结果。"))
     return scored_report(diagnosis)

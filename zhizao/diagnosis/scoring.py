@@ -21,6 +21,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 from zhizao.diagnosis.questionnaire import Questionnaire, Requirement, SubDomain
 
 PLACES = Decimal("0.0001")
@@ -45,31 +47,46 @@ def rounded(value: Decimal) -> Decimal:
 def industry_type_problem(q: Questionnaire, industry_type) -> str | None:
     if industry_type in q.industry_types:
         return None
-    return f"行业类型「{industry_type}」无效，应为{'或'.join(q.industry_types)}。"
+    return _("行业类型「%(industry_type)s」无效，应为%(value)s。") % {
+        "industry_type": industry_type,
+        "value": "或".join(q.industry_types),
+    }
 
 
 def answer_problems(q: Questionnaire, answers, *, complete: bool) -> list[str]:
     """Every problem with `answers` ({requirement id: label}); with `complete`, also the
     requirements not yet answered. An empty list means the answers are fine."""
     if not isinstance(answers, dict):
-        return ["答案应是「要求编号: 答案」形式的键值对。"]
+        return [_("答案应是「要求编号: 答案」形式的键值对。")]
     problems = []
     for rid, label in answers.items():
         requirement = q.by_id.get(str(rid))
         if requirement is None:
-            problems.append(f"要求「{rid}」不在问卷（版本 {q.version}）中。")
+            problems.append(
+                _("要求「%(rid)s」不在问卷（版本 %(version)s）中。")
+                % {"rid": rid, "version": q.version}
+            )
             continue
         if label is None or label == "":
             continue
         if label == q.not_applicable and not requirement.not_applicable_allowed:
-            problems.append(f"要求「{rid}」不允许回答「{q.not_applicable}」。")
+            problems.append(
+                _("要求「%(rid)s」不允许回答「%(not_applicable)s」。")
+                % {"rid": rid, "not_applicable": q.not_applicable}
+            )
         elif label not in q.allowed_answers(requirement):
             allowed = "、".join(q.allowed_answers(requirement))
-            problems.append(f"要求「{rid}」的答案「{label}」无效，应为 {allowed} 之一。")
+            problems.append(
+                _("要求「%(rid)s」的答案「%(label)s」无效，应为 %(allowed)s 之一。")
+                % {"rid": rid, "label": label, "allowed": allowed}
+            )
     if complete:
         missing = [r.id for r in unanswered(q, answers)]
         if missing:
-            problems.append(f"以下 {len(missing)} 条要求尚未作答：{'、'.join(missing)}。")
+            problems.append(
+                _("以下 %(missing)s 条要求尚未作答：%(value)s。")
+                % {"missing": len(missing), "value": "、".join(missing)}
+            )
     return problems
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhizao.core.notifications import notify
 from zhizao.core.roles import Role, is_city_admin
@@ -108,10 +109,12 @@ def is_officer_of(user, region) -> bool:
 def industry_type_of(value, q: Questionnaire | None = None) -> IndustryType:
     """An IndustryType from its code (discrete), its name (离散型) or itself."""
     q = q or current_questionnaire()
-    found = next((t for t in IndustryType if value in (t, t.value, t.label)), None)
-    if found is None or found.label not in q.industry_types:
-        names = "或".join(t.label for t in IndustryType if t.label in q.industry_types)
-        raise DiagnosisError(f"行业类型「{value}」无效，应为{names}。")
+    found = next((t for t in IndustryType if value in (t, t.value, t.key, t.label)), None)
+    if found is None or found.key not in q.industry_types:
+        names = _("或").join(str(t.label) for t in IndustryType if t.key in q.industry_types)
+        raise DiagnosisError(
+            _("行业类型「%(value)s」无效，应为%(names)s。") % {"value": value, "names": names}
+        )
     return found
 
 
@@ -130,21 +133,26 @@ def start_assessment(
 ) -> SelfAssessment:
     """A new draft for `year` (this year by default); one assessment per enterprise a year."""
     if not may_fill_in(user, enterprise):
-        raise DiagnosisForbidden("您不能为该企业填写自评估。")
+        raise DiagnosisForbidden(_("您不能为该企业填写自评估。"))
     q = current_questionnaire()
     kind = industry_type_of(industry_type, q)
     this_year = (today or timezone.localdate()).year
     year = year or this_year
     if year > this_year:
-        raise DiagnosisError(f"评估年度 {year} 晚于今年（{this_year}年）。")
+        raise DiagnosisError(
+            _("评估年度 %(year)s 晚于今年（%(this_year)s年）。")
+            % {"year": year, "this_year": this_year}
+        )
     existing = SelfAssessment.objects.filter(enterprise=enterprise, year=year).first()
     if existing is not None and existing.is_submitted:
         raise DiagnosisError(
-            f"{enterprise.name}{year}年的自评估已于 {_day(existing.submitted_at)} 提交，不能重复开始。"
+            _("%(name)s%(year)s年的自评估已于 %(submitted_at)s 提交，不能重复开始。")
+            % {"name": enterprise.name, "year": year, "submitted_at": _day(existing.submitted_at)}
         )
     if existing is not None:
         raise DiagnosisError(
-            f"{enterprise.name}已有{year}年的自评估草稿（{_day(existing.started_at)} 开始），请继续填写。"
+            _("%(name)s已有%(year)s年的自评估草稿（%(started_at)s 开始），请继续填写。")
+            % {"name": enterprise.name, "year": year, "started_at": _day(existing.started_at)}
         )
     assessment = SelfAssessment(
         enterprise=enterprise,
@@ -168,9 +176,12 @@ def _locked_assessment(assessment: SelfAssessment) -> SelfAssessment:
 
 def _editable(assessment: SelfAssessment, user) -> None:
     if not may_fill_in(user, assessment.enterprise):
-        raise DiagnosisForbidden("您不能填写该企业的自评估。")
+        raise DiagnosisForbidden(_("您不能填写该企业的自评估。"))
     if assessment.is_submitted:
-        raise DiagnosisError(f"该自评估已于 {_day(assessment.submitted_at)} 提交，不能再修改。")
+        raise DiagnosisError(
+            _("该自评估已于 %(submitted_at)s 提交，不能再修改。")
+            % {"submitted_at": _day(assessment.submitted_at)}
+        )
 
 
 def _align_version(record: ScoredAnswers, q: Questionnaire) -> str:
@@ -267,23 +278,29 @@ def assign_diagnosis(enterprise: Enterprise, diagnostician, user) -> ExpertDiagn
     """The city (any enterprise) or a district (its own) assigns an expert or a provider."""
     if not is_city_admin(user):
         if getattr(user, "role", None) != Role.DISTRICT:
-            raise DiagnosisForbidden("只有市级管理员或区县用户可以分配现场诊断。")
+            raise DiagnosisForbidden(_("只有市级管理员或区县用户可以分配现场诊断。"))
         if not is_officer_of(user, enterprise.region):
             raise DiagnosisForbidden(
-                f"{enterprise.name}属于{enterprise.region.name}，您只能为本区县的企业分配现场诊断。"
+                _("%(name)s属于%(name2)s，您只能为本区县的企业分配现场诊断。")
+                % {"name": enterprise.name, "name2": enterprise.region.name}
             )
     if diagnostician.role not in (Role.EXPERT, Role.PROVIDER) or not diagnostician.is_active:
-        raise DiagnosisError(f"「{diagnostician}」不是在册的专家或服务商，不能分配现场诊断。")
+        raise DiagnosisError(
+            _("「%(diagnostician)s」不是在册的专家或服务商，不能分配现场诊断。")
+            % {"diagnostician": diagnostician}
+        )
     if enterprise.linked_experts.filter(pk=diagnostician.pk).exists():
         raise DiagnosisError(
-            f"「{diagnostician}」已声明与{enterprise.name}存在关联，须回避，不能分配。"
+            _("「%(diagnostician)s」已声明与%(name)s存在关联，须回避，不能分配。")
+            % {"diagnostician": diagnostician, "name": enterprise.name}
         )
     open_one = ExpertDiagnosis.objects.filter(
         enterprise=enterprise, diagnostician=diagnostician, status=DiagnosisStatus.ASSIGNED
     )
     if open_one.exists():
         raise DiagnosisError(
-            f"「{diagnostician}」已被分配诊断{enterprise.name}，尚未完成，不能重复分配。"
+            _("「%(diagnostician)s」已被分配诊断%(name)s，尚未完成，不能重复分配。")
+            % {"diagnostician": diagnostician, "name": enterprise.name}
         )
     diagnosis = ExpertDiagnosis(
         enterprise=enterprise,
@@ -311,25 +328,28 @@ def _money(value) -> Decimal | None:
     try:
         amount = Decimal(str(value).strip().replace(",", ""))
     except InvalidOperation:
-        raise DiagnosisError(f"预计投资「{value}」不是数字。") from None
+        raise DiagnosisError(_("预计投资「%(value)s」不是数字。") % {"value": value}) from None
     if not amount.is_finite() or amount < 0:
-        raise DiagnosisError(f"预计投资「{value}」万元不能为负数。")
+        raise DiagnosisError(_("预计投资「%(value)s」万元不能为负数。") % {"value": value})
     return amount
 
 
 def _findings(q: Questionnaire, findings) -> dict[str, str]:
     if not isinstance(findings, dict):
-        raise DiagnosisError("诊断发现应按能力域填写。")
+        raise DiagnosisError(_("诊断发现应按能力域填写。"))
     unknown = [name for name in findings if name not in q.domains]
     if unknown:
-        raise DiagnosisError(f"诊断发现中的能力域「{'、'.join(map(str, unknown))}」不在问卷中。")
+        raise DiagnosisError(
+            _("诊断发现中的能力域「%(value)s」不在问卷中。")
+            % {"value": "、".join(map(str, unknown))}
+        )
     cleaned = {
         name: str(findings[name] or "").strip()
         for name in q.domains
         if str(findings.get(name) or "").strip()
     }
     if not cleaned:
-        raise DiagnosisError("请至少填写一个能力域的诊断发现。")
+        raise DiagnosisError(_("请至少填写一个能力域的诊断发现。"))
     return cleaned
 
 
@@ -352,20 +372,26 @@ def record_diagnosis(
     corrected until the enterprise acknowledges it; each record is a history entry."""
     diagnosis = _locked_diagnosis(diagnosis)
     if diagnosis.diagnostician_id != getattr(user, "pk", None):
-        raise DiagnosisForbidden("只有被分配的诊断专家（服务商）本人可以填写该诊断。")
+        raise DiagnosisForbidden(_("只有被分配的诊断专家（服务商）本人可以填写该诊断。"))
     if diagnosis.status == DiagnosisStatus.ACKNOWLEDGED:
         raise DiagnosisError(
-            f"{diagnosis.enterprise.name}已于 {_day(diagnosis.acknowledged_at)} 确认该诊断，不能再修改。"
+            _("%(name)s已于 %(acknowledged_at)s 确认该诊断，不能再修改。")
+            % {
+                "name": diagnosis.enterprise.name,
+                "acknowledged_at": _day(diagnosis.acknowledged_at),
+            }
         )
     today = today or timezone.localdate()
     if visit_date is None:
-        raise DiagnosisError("请填写诊断日期。")
+        raise DiagnosisError(_("请填写诊断日期。"))
     if visit_date > today:
-        raise DiagnosisError(f"诊断日期 {visit_date:%Y-%m-%d} 晚于今天。")
+        raise DiagnosisError(
+            _("诊断日期 %(visit_date)s 晚于今天。") % {"visit_date": format(visit_date, "%Y-%m-%d")}
+        )
     q = current_questionnaire()
     cleaned_findings = _findings(q, findings)
     if not str(measures or "").strip():
-        raise DiagnosisError("请填写改造方案的主要措施。")
+        raise DiagnosisError(_("请填写改造方案的主要措施。"))
     amount = _money(estimated_investment)
     diagnosis.industry_type = industry_type_of(industry_type, q)
     diagnosis.questionnaire_version = q.version
@@ -392,11 +418,14 @@ def acknowledge_diagnosis(diagnosis: ExpertDiagnosis, user) -> ExpertDiagnosis:
     """The enterprise confirms it has received the diagnosis; it is then final."""
     diagnosis = _locked_diagnosis(diagnosis)
     if not is_member(user, diagnosis.enterprise):
-        raise DiagnosisForbidden("只有该企业的用户可以确认现场诊断。")
+        raise DiagnosisForbidden(_("只有该企业的用户可以确认现场诊断。"))
     if diagnosis.status == DiagnosisStatus.ASSIGNED:
-        raise DiagnosisError("该诊断尚未提交，不能确认。")
+        raise DiagnosisError(_("该诊断尚未提交，不能确认。"))
     if diagnosis.status == DiagnosisStatus.ACKNOWLEDGED:
-        raise DiagnosisError(f"该诊断已于 {_day(diagnosis.acknowledged_at)} 确认。")
+        raise DiagnosisError(
+            _("该诊断已于 %(acknowledged_at)s 确认。")
+            % {"acknowledged_at": _day(diagnosis.acknowledged_at)}
+        )
     diagnosis.status = DiagnosisStatus.ACKNOWLEDGED
     diagnosis.acknowledged_by, diagnosis.acknowledged_at = user, timezone.now()
     _record(diagnosis, user, "企业确认诊断")

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhizao.core.roles import Role, is_city_admin
@@ -158,7 +159,11 @@ def start(request, pk: int):
         raise Http404
     draft = services.draft_assessment(enterprise)
     if draft is not None:
-        messages.info(request, f"{enterprise.name}已有{draft.year}年的自评估草稿，请继续填写。")
+        messages.info(
+            request,
+            _("%(name)s已有%(year)s年的自评估草稿，请继续填写。")
+            % {"name": enterprise.name, "year": draft.year},
+        )
         return redirect("diagnosis:fill", pk=draft.pk)
     suggested = services.suggested_industry_type(enterprise)
     form = StartForm(request.POST or None, initial={"industry_type": suggested.value})
@@ -249,7 +254,7 @@ def answer(request, pk: int):
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, f"已保存 {len(given)} 条答案。")
+        messages.success(request, _("已保存 %(given)s 条答案。") % {"given": len(given)})
     target = _int(request.POST.get("go"), number)
     return redirect(f"{reverse('diagnosis:fill', args=[assessment.pk])}?section={target}")
 
@@ -264,12 +269,12 @@ def submit(request, pk: int):
         services.submit_assessment(assessment, request.user)
     except services.DiagnosisError as exc:
         for error in exc.errors:
-            messages.error(request, f"未能提交：{error}")
+            messages.error(request, _("未能提交：%(error)s") % {"error": error})
         parts = sections(services.current_questionnaire(), assessment.answers)
         first = next((s.number for s in parts if s.missing), 1)
         url = reverse("diagnosis:fill", args=[assessment.pk])
         return redirect(f"{url}?section={first}&check=1")
-    messages.success(request, f"{assessment.year}年自评估已提交。")
+    messages.success(request, _("%(year)s年自评估已提交。") % {"year": assessment.year})
     return redirect("diagnosis:report", pk=assessment.pk)
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from zhizao.core.models import Region, RegionLevel
 from zhizao.core.roles import Role, is_city_admin
@@ -150,10 +151,10 @@ def next_level(report: ScoredReport) -> str:
 def comparison_rows(report: AssessmentReport) -> list[dict]:
     enterprise = report.record.enterprise
     cluster = enterprise.cluster.name if enterprise.cluster_id else None
-    rows = [{"name": "本企业", "value": report.total, "count": None}]
+    rows = [{"name": _("本企业"), "value": report.total, "count": None}]
     rows.append(
         {
-            "name": f"{enterprise.region.name}中位数",
+            "name": _("%(name)s中位数") % {"name": enterprise.region.name},
             "value": report.district_median,
             "count": report.district_count,
         }
@@ -161,7 +162,7 @@ def comparison_rows(report: AssessmentReport) -> list[dict]:
     if cluster:
         rows.append(
             {
-                "name": f"{cluster}集群中位数",
+                "name": _("%(cluster)s集群中位数") % {"cluster": cluster},
                 "value": report.cluster_median,
                 "count": report.cluster_count,
             }
@@ -175,7 +176,11 @@ def report_charts(report: AssessmentReport) -> dict:
         {"name": row["name"], "value": _float(row["value"])} for row in comparison_rows(report)
     ]
     charts["history"] = [
-        {"year": f"{point.year}年", "value": float(point.total), "level": point.level_label}
+        {
+            "year": _("%(year)s年") % {"year": point.year},
+            "value": float(point.total),
+            "level": point.level_label,
+        }
         for point in report.history
     ]
     return charts

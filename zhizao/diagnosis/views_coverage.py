@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from zhizao.core.scoping import scope_queryset
@@ -20,9 +21,9 @@ from zhizao.diagnosis.views_common import visible_districts
 
 PAGE_SIZE = 50
 KIND_LABELS = {
-    "any": "既无自评估也无现场诊断",
-    "self_assessment": "没有自评估",
-    "expert_diagnosis": "没有现场诊断",
+    "any": _("既无自评估也无现场诊断"),
+    "self_assessment": _("没有自评估"),
+    "expert_diagnosis": _("没有现场诊断"),
 }
 PERCENT = "0.0%"
 
@@ -60,8 +61,8 @@ def _coverage_row(row) -> list:
 
 
 COVERAGE_HEADERS = [
-    "名称", "规上企业", "已自评估", "自评估覆盖率", "已现场诊断", "现场诊断覆盖率",
-    "已诊断（任一）", "诊断覆盖率", "尚未诊断",
+    _("名称"), _("规上企业"), _("已自评估"), _("自评估覆盖率"), _("已现场诊断"), _("现场诊断覆盖率"),
+    _("已诊断（任一）"), _("诊断覆盖率"), _("尚未诊断"),
 ]  # fmt: skip
 
 
@@ -113,8 +114,12 @@ def coverage_page(request):
     by = request.GET.get("by", "district")
     if request.GET.get("format") == "xlsx":
         rows = found.by_cluster if by == "cluster" else [*found.by_district, found.total]
-        what = "产业集群" if by == "cluster" else "区县"
-        title = f"{found.first_year}—{found.as_of_year}年诊断覆盖（按{what}）"
+        what = _("产业集群") if by == "cluster" else _("区县")
+        title = _("%(first_year)s—%(as_of_year)s年诊断覆盖（按%(what)s）") % {
+            "first_year": found.first_year,
+            "as_of_year": found.as_of_year,
+            "what": what,
+        }
         content = table_workbook_bytes(
             title,
             [what, *COVERAGE_HEADERS[1:]],
@@ -167,12 +172,12 @@ def undiagnosed_page(request):
             ]
             for e in found.iterator(chunk_size=2000)
         ]
-        where = chosen[0].name if len(chosen) == 1 else "全市"
+        where = chosen[0].name if len(chosen) == 1 else _("全市")
         content = table_workbook_bytes(
-            f"{where}{first}—{last}年{KIND_LABELS[kind]}的规上企业",
+            _("%(where)s%(first)s—%(last)s年%(value)s的规上企业") % {"where": where, "first": first, "last": last, "value": KIND_LABELS[kind]},
             [
-                "企业名称", "统一社会信用代码", "区县", "乡镇（街道）", "产业集群", "行业代码",
-                "联系人", "联系电话", "最近自评估年度", "最近现场诊断日期",
+                _("企业名称"), _("统一社会信用代码"), _("区县"), _("乡镇（街道）"), _("产业集群"), _("行业代码"),
+                _("联系人"), _("联系电话"), _("最近自评估年度"), _("最近现场诊断日期"),
             ],
             rows,
             {9: "yyyy-mm-dd"},
@@ -235,25 +240,35 @@ def levels_page(request):
     by_cluster = [row for row in by_cluster if row.total] or by_cluster
     trend_years = list(range(first, last + 1))
     trend = services.level_trend(trend_years, regions=districts, user=request.user)
-    trend_rows = [services.LevelRow(None, f"{y}年", trend[y]) for y in trend_years]
+    trend_rows = [services.LevelRow(None, _("%(y)s年") % {"y": y}, trend[y]) for y in trend_years]
     what = request.GET.get("by", "district")
     if request.GET.get("format") == "xlsx":
         names = [name for _, name in levels]
         if what == "trend":
             rows = [
-                [f"{y}年", *[trend[y].get(level, 0) for level, _ in levels], sum(trend[y].values())]
+                [
+                    _("%(y)s年") % {"y": y},
+                    *[trend[y].get(level, 0) for level, _ in levels],
+                    sum(trend[y].values()),
+                ]
                 for y in trend_years
             ]
-            title, first_header = f"{first}—{last}年成熟度等级分布", "年度"
+            title, first_header = (
+                _("%(first)s—%(last)s年成熟度等级分布") % {"first": first, "last": last},
+                _("年度"),
+            )
         else:
             chosen = by_cluster if what == "cluster" else by_district
             rows = [
                 [row.name, *[row.counts.get(level, 0) for level, _ in levels], row.total]
                 for row in chosen
             ]
-            first_header = "产业集群" if what == "cluster" else "区县"
-            title = f"{year}年成熟度等级分布（按{first_header}）"
-        content = table_workbook_bytes(title, [first_header, *names, "合计"], rows)
+            first_header = _("产业集群") if what == "cluster" else _("区县")
+            title = _("%(year)s年成熟度等级分布（按%(first_header)s）") % {
+                "year": year,
+                "first_header": first_header,
+            }
+        content = table_workbook_bytes(title, [first_header, *names, _("合计")], rows)
         return _xlsx(content, f"maturity-levels-{what}-{year}.xlsx")
     return render(
         request,
@@ -263,21 +278,27 @@ def levels_page(request):
             "years": list(range(last, first - 1, -1)) or [year],
             "levels": levels,
             "sections": [
-                ("district", f"{year}年按区县", by_district, "区县", 60 + 40 * len(by_district)),
+                (
+                    "district",
+                    _("%(year)s年按区县") % {"year": year},
+                    by_district,
+                    _("区县"),
+                    60 + 40 * len(by_district),
+                ),
                 (
                     "cluster",
-                    f"{year}年按产业集群",
+                    _("%(year)s年按产业集群") % {"year": year},
                     by_cluster,
-                    "产业集群",
+                    _("产业集群"),
                     60 + 32 * len(by_cluster),
                 ),
-                ("trend", "逐年变化", trend_rows, "年度", 300),
+                ("trend", _("逐年变化"), trend_rows, _("年度"), 300),
             ],
             "charts": {
                 "district": _distribution_chart(by_district, levels),
                 "cluster": _distribution_chart(by_cluster, levels),
                 "trend": {
-                    "names": [f"{y}年" for y in trend_years],
+                    "names": [_("%(y)s年") % {"y": y} for y in trend_years],
                     "series": [
                         {"name": name, "data": [trend[y].get(level, 0) for y in trend_years]}
                         for level, name in levels

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhizao.core.roles import Role, is_city_admin
@@ -102,7 +103,9 @@ def assign(request, pk: int):
                 form.add_error(None, error)
         else:
             messages.success(
-                request, f"已分配{diagnosis.diagnostician}对{enterprise.name}开展现场诊断。"
+                request,
+                _("已分配%(diagnostician)s对%(name)s开展现场诊断。")
+                % {"diagnostician": diagnosis.diagnostician, "name": enterprise.name},
             )
             return redirect("diagnosis:diagnosis", pk=diagnosis.pk)
     # Who must stand aside, shown before choosing (the service refuses them all the same).
@@ -187,7 +190,7 @@ def record(request, pk: int):
                 for error in exc.errors:
                     form.add_error(None, error)
             else:
-                messages.success(request, "现场诊断已提交，已通知企业确认。")
+                messages.success(request, _("现场诊断已提交，已通知企业确认。"))
                 return redirect("diagnosis:diagnosis", pk=diagnosis.pk)
     else:
         answers, findings = dict(diagnosis.answers), dict(diagnosis.findings)
@@ -228,7 +231,7 @@ def acknowledge(request, pk: int):
         for error in exc.errors:
             messages.error(request, error)
     else:
-        messages.success(request, "已确认收到现场诊断。")
+        messages.success(request, _("已确认收到现场诊断。"))
     return redirect("diagnosis:diagnosis", pk=diagnosis.pk)
 
 

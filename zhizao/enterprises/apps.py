@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EnterprisesConfig(AppConfig):
     name = "zhizao.enterprises"
     label = "enterprises"
-    verbose_name = "企业库"
+    verbose_name = _("企业库")
 
     def ready(self):
         # Registers the import tasks with the background worker, and the demo reports in every

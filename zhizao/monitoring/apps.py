@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MonitoringConfig(AppConfig):
     name = "zhizao.monitoring"
     label = "monitoring"
-    verbose_name = "指标监测"
+    verbose_name = _("指标监测")
 
     def ready(self):
         # Registers the recompute task with the background worker.

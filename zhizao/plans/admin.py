@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from zhizao.plans.models import PLAN_DECIMAL, Indicator, Plan, RegionTarget, YearTarget
@@ -39,10 +40,10 @@ class IndicatorForm(PlanRecordForm):
             return
         for year in self.instance.year_targets.all():
             name = f"year_{year.year}"
-            self.fields[name] = _decimal_field(f"{year.year}年目标")
+            self.fields[name] = _decimal_field(_("%(year)s年目标") % {"year": year.year})
             self.initial[name] = year.value
         for target in self.instance.region_targets.select_related("region"):
-            for part, label in (("floor", "保底"), ("stretch", "争取")):
+            for part, label in (("floor", _("保底")), ("stretch", _("争取"))):
                 name = f"{part}_{target.region.code}"
                 self.fields[name] = _decimal_field(f"{target.region.name}{label}")
                 self.initial[name] = getattr(target, part)
@@ -114,7 +115,7 @@ class IndicatorAdmin(PlanRecordAdmin):
         fieldsets = [(None, {"fields": [*self.readonly_fields, *self.editable_fields]})]
         if obj is not None:
             fieldsets.append(
-                ("年度目标与区县目标", {"fields": IndicatorForm.extra_field_names(obj)})
+                (_("年度目标与区县目标"), {"fields": IndicatorForm.extra_field_names(obj)})
             )
         return fieldsets
 

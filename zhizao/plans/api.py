@@ -1,4 +1,5 @@
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -45,13 +46,15 @@ class YearValuesField(serializers.Field):
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
-            raise ValidationError('应为 {年份: 值} 的对象，例如 {"2021": 2}。')
+            raise ValidationError(_('应为 {年份: 值} 的对象，例如 {"2021": 2}。'))
         values = {}
         for year, raw in data.items():
             try:
                 values[int(year)] = parse_number(raw)
             except (ValueError, NotANumber):
-                raise ValidationError(f"{year}年的值「{raw}」不是数字。") from None
+                raise ValidationError(
+                    _("%(year)s年的值「%(raw)s」不是数字。") % {"year": year, "raw": raw}
+                ) from None
         return {"years": values}
 
 
@@ -76,7 +79,7 @@ class RegionTargetsField(serializers.Field):
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
-            raise ValidationError("应为 {区划代码: {floor, stretch}} 的对象。")
+            raise ValidationError(_("应为 {区划代码: {floor, stretch}} 的对象。"))
         targets = {}
         for code, value in data.items():
             try:
@@ -84,7 +87,7 @@ class RegionTargetsField(serializers.Field):
                 stretch = parse_number(value.get("stretch", value["floor"]))
             except (TypeError, KeyError, NotANumber):
                 raise ValidationError(
-                    f"区县 {code} 的目标应写成 {{floor: 数字, stretch: 数字}}。"
+                    _("区县 %(code)s 的目标应写成 {floor: 数字, stretch: 数字}。") % {"code": code}
                 ) from None
             targets[str(code)] = (floor, stretch)
         return {"region_targets": targets}

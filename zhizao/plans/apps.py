@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PlansConfig(AppConfig):
     name = "zhizao.plans"
     label = "plans"
-    verbose_name = "行动方案"
+    verbose_name = _("行动方案")

@@ -4,12 +4,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from zhizao.core.models import Region
 from zhizao.core.numbers import plain
 from zhizao.plans.models import Indicator, Plan, RegionTarget, YearTarget
 
-ACTION_LABELS = {"+": "新建", "~": "修改", "-": "删除"}
+ACTION_LABELS = {"+": _("新建"), "~": _("修改"), "-": _("删除")}
 
 
 @dataclass
@@ -38,11 +39,14 @@ def _describe(model, row, indicators: dict, regions: dict) -> str:
     if model is Plan:
         return row.name
     if model is Indicator:
-        return f"指标 {row.number}「{row.name}」"
+        return _("指标 %(number)s「%(name)s」") % {"number": row.number, "name": row.name}
     indicator = indicators.get(row.indicator_id, f"#{row.indicator_id}")
     if model is YearTarget:
-        return f"指标 {indicator} {row.year}年"
-    return f"指标 {indicator} {regions.get(row.region_id, row.region_id)}"
+        return _("指标 %(indicator)s %(year)s年") % {"indicator": indicator, "year": row.year}
+    return _("指标 %(indicator)s %(value)s") % {
+        "indicator": indicator,
+        "value": regions.get(row.region_id, row.region_id),
+    }
 
 
 def plan_history(plan: Plan, limit: int = 50) -> list[HistoryEntry]:
@@ -90,7 +94,7 @@ def plan_history(plan: Plan, limit: int = 50) -> list[HistoryEntry]:
             entries.append(
                 HistoryEntry(
                     when=row.history_date,
-                    who=str(row.history_user) if row.history_user else "系统（命令行）",
+                    who=str(row.history_user) if row.history_user else _("系统（命令行）"),
                     action=ACTION_LABELS.get(row.history_type, row.history_type),
                     record_type=str(model._meta.verbose_name),
                     record=_describe(model, row, indicators, regions),
@@ -115,7 +119,7 @@ def _group_bulk_entries(entries: list[HistoryEntry]) -> list[HistoryEntry]:
             last is not None
             and not entry.changes
             and not last.changes
-            and entry.action != "修改"
+            and entry.action != _("修改")
             and (last.who, last.action, last.reason) == (entry.who, entry.action, entry.reason)
             and last.when == entry.when
         )
@@ -128,8 +132,11 @@ def _group_bulk_entries(entries: list[HistoryEntry]) -> list[HistoryEntry]:
         first = group[0]
         if len(group) > 1:
             per_type = {e.record_type: e.batch_count for e in reversed(group)}
-            first.record_type = "批量"
-            first.record = "、".join(f"{kind} {count} 条" for kind, count in per_type.items())
+            first.record_type = _("批量")
+            first.record = "、".join(
+                _("%(kind)s %(count)s 条") % {"kind": kind, "count": count}
+                for kind, count in per_type.items()
+            )
         result.append(first)
     return result
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import yaml
+from django.utils.translation import gettext as _
 
 from zhizao.core.numbers import NotANumber, parse_number, plain, sum_expression
 from zhizao.core.services import ClusterSpec, RegionNode
@@ -87,15 +88,18 @@ def read_plan_file(path: str | Path) -> PlanSpec:
     """Read and check a plan file; raise PlanFileError listing every problem."""
     path = Path(path)
     if not path.is_file():
-        raise PlanFileError([f"找不到方案文件：{path}"])
+        raise PlanFileError([_("找不到方案文件：%(path)s") % {"path": path}])
     if path.stat().st_size > MAX_PLAN_FILE_BYTES:
         raise PlanFileError(
-            [f"方案文件过大（{path.stat().st_size} 字节），上限为 {MAX_PLAN_FILE_BYTES} 字节。"]
+            [
+                _("方案文件过大（%(st_size)s 字节），上限为 %(MAX_PLAN_FILE_BYTES)s 字节。")
+                % {"st_size": path.stat().st_size, "MAX_PLAN_FILE_BYTES": MAX_PLAN_FILE_BYTES}
+            ]
         )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise PlanFileError(["方案文件不是 UTF-8 编码的文本文件。"]) from None
+        raise PlanFileError([_("方案文件不是 UTF-8 编码的文本文件。")]) from None
     return read_plan_text(text)
 
 
@@ -105,11 +109,16 @@ def read_plan_text(text: str) -> PlanSpec:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else "某处"
-        raise PlanFileError([f"方案文件{where}有 YAML 语法错误：{exc.problem}。"]) from None
+        raise PlanFileError(
+            [
+                _("方案文件%(where)s有 YAML 语法错误：%(problem)s。")
+                % {"where": where, "problem": exc.problem}
+            ]
+        ) from None
     except yaml.YAMLError as exc:
-        raise PlanFileError([f"方案文件不是有效的 YAML：{exc}。"]) from None
+        raise PlanFileError([_("方案文件不是有效的 YAML：%(exc)s。") % {"exc": exc}]) from None
     if not isinstance(data, dict):
-        raise PlanFileError(["方案文件的顶层应是键值对（code、name、indicators 等）。"])
+        raise PlanFileError([_("方案文件的顶层应是键值对（code、name、indicators 等）。")])
     reader = _Reader()
     spec = reader.plan(data)
     errors = reader.errors
@@ -503,7 +512,9 @@ def _check_region_targets(spec: PlanSpec) -> list[str]:
         base = indicator.base or Decimal(0)
         floors = [t.floor for t in targets]
         if sum(floors) != indicator.target - base:
-            label = "区县目标" if all(t.floor == t.stretch for t in targets) else "区县保底目标"
+            label = (
+                _("区县目标") if all(t.floor == t.stretch for t in targets) else _("区县保底目标")
+            )
             errors.append(
                 f"{indicator.label}的{label}合计 {sum_expression(floors)}，应等于五年目标"
                 f" {plain(indicator.target)} 减基数 {plain(base)} 即 {plain(indicator.target - base)}。"

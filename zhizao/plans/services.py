@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhizao.core.models import Region
 from zhizao.core.numbers import as_json_number
@@ -125,7 +126,7 @@ def _sync_indicators(
         counts.add(outcome)
         current = years_by_indicator.get(indicator.pk, {})
         for year, value in spec.years.items():
-            _, outcome = upsert(
+            _record, outcome = upsert(
                 YearTarget,
                 {"indicator_id": indicator.pk, "year": year},
                 {"value": value},
@@ -153,7 +154,7 @@ def _sync_region_targets(
     for spec in specs:
         key = (indicators[spec.indicator_number].pk, regions[spec.region_name].pk)
         kept.add(key)
-        _, outcome = upsert(
+        _record, outcome = upsert(
             RegionTarget,
             {"indicator_id": key[0], "region_id": key[1]},
             {"floor": spec.floor, "stretch": spec.stretch, "level_target": spec.level_target},
@@ -261,7 +262,10 @@ def indicator_edits(
         unknown = sorted(set(years) - set(current))
         if unknown:
             raise PlanFileError(
-                [f"{indicator.number}号指标没有 {'、'.join(map(str, unknown))}年的目标。"]
+                [
+                    _("%(number)s号指标没有 %(value)s年的目标。")
+                    % {"number": indicator.number, "value": "、".join(map(str, unknown))}
+                ]
             )
         edits += [(current[y], {"value": v}) for y, v in years.items() if current[y].value != v]
     if regions:
@@ -269,7 +273,10 @@ def indicator_edits(
         unknown = sorted(set(regions) - set(current))
         if unknown:
             raise PlanFileError(
-                [f"{indicator.number}号指标没有区划代码为 {'、'.join(unknown)} 的区县目标。"]
+                [
+                    _("%(number)s号指标没有区划代码为 %(value)s 的区县目标。")
+                    % {"number": indicator.number, "value": "、".join(unknown)}
+                ]
             )
         # A level indicator's district target is one level (floor = stretch = the level).
         level = indicator.kind == "level"
@@ -295,7 +302,7 @@ def check_plan_records_change(edits: list[tuple[object, dict]]) -> list[str]:
     except _Undo:
         return []
     finally:
-        for record, _ in edits:
+        for record, _change in edits:
             if record.pk:
                 record.refresh_from_db()
 

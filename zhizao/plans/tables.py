@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from zhizao.core.numbers import plain
 from zhizao.plans.models import Indicator, Plan, RegionTarget
 
@@ -66,12 +68,12 @@ class IndicatorTable:
     @property
     def headers(self) -> list[str]:
         return [
-            "类别",
-            "序号",
-            "指标",
-            f"{self.base_year}年基数",
-            "五年目标",
-            *[f"{y}年" for y in self.years],
+            _("类别"),
+            _("序号"),
+            _("指标"),
+            _("%(base_year)s年基数") % {"base_year": self.base_year},
+            _("五年目标"),
+            *[_("%(y)s年") % {"y": y} for y in self.years],
         ]
 
 
@@ -94,7 +96,7 @@ def indicator_table(plan: Plan) -> IndicatorTable:
             )
         )
     return IndicatorTable(
-        title=plan.indicator_table_title or f"{plan.name}主要目标",
+        title=plan.indicator_table_title or _("%(name)s主要目标") % {"name": plan.name},
         base_year=plan.base_year,
         years=plan.years,
         groups=groups,
@@ -123,14 +125,17 @@ class RegionTable:
 
     @property
     def headers(self) -> list[str]:
-        return ["项目内容", "全市目标", "现有基数", *self.region_names]
+        return [_("项目内容"), _("全市目标"), _("现有基数"), *self.region_names]
 
 
 def region_target_figure(target: RegionTarget | None) -> Figure:
     if target is None:
         return Figure(NO_BASE)
     if target.is_range:
-        return Figure(f"保{plain(target.floor)}争{plain(target.stretch)}")
+        return Figure(
+            _("保%(floor)s争%(stretch)s")
+            % {"floor": plain(target.floor), "stretch": plain(target.stretch)}
+        )
     return figure(target.floor)
 
 
@@ -151,7 +156,7 @@ def region_table(plan: Plan, regions: list, region_targets: list[RegionTarget]) 
         if indicator.pk in indicator_ids
     ]
     return RegionTable(
-        title=plan.region_table_title or f"{plan.name}目标任务表",
+        title=plan.region_table_title or _("%(name)s目标任务表") % {"name": plan.name},
         region_names=[r.name for r in regions],
         region_codes=[r.code for r in regions],
         rows=rows,

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from zhizao.core.models import Region
@@ -78,9 +79,9 @@ def plan_table_xlsx(request, code: str, table: str):
     indicators, regions = plan_tables(request.user, plan)
     if table == "indicators":
         content = workbook_bytes((write_indicator_sheet, indicators))
-        return _xlsx_response(content, f"{plan.code}-主要目标.xlsx")
+        return _xlsx_response(content, _("%(code)s-主要目标.xlsx") % {"code": plan.code})
     content = workbook_bytes((write_region_sheet, regions))
-    return _xlsx_response(content, f"{plan.code}-目标任务表.xlsx")
+    return _xlsx_response(content, _("%(code)s-目标任务表.xlsx") % {"code": plan.code})
 
 
 @login_required

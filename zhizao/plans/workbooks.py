@@ -3,6 +3,7 @@ frozen header, widths that fit Chinese text, and numbers stored as numbers."""
 
 import io
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -57,7 +58,7 @@ def _finish(ws: Worksheet, texts_by_column: dict[int, list[str]], *, max_width: 
 
 
 def write_indicator_sheet(ws: Worksheet, table: IndicatorTable) -> None:
-    ws.title = "主要目标"
+    ws.title = _("主要目标")
     headers = table.headers
     _title_and_header(ws, table.title, headers)
     texts = {c: [h] for c, h in enumerate(headers, start=1)}
@@ -82,7 +83,7 @@ def write_indicator_sheet(ws: Worksheet, table: IndicatorTable) -> None:
 
 
 def write_region_sheet(ws: Worksheet, table: RegionTable) -> None:
-    ws.title = "目标任务表"
+    ws.title = _("目标任务表")
     headers = table.headers
     _title_and_header(ws, table.title, headers)
     texts = {c: [h] for c, h in enumerate(headers, start=1)}

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import gettext as _
 
 from zhizao.core.numbers import (
     distinct_figure,
@@ -34,7 +35,7 @@ def figure(value):
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     if isinstance(value, int | Decimal | float):
         return plain(Decimal(str(value)))
     return value

@@ -5,6 +5,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.utils import translation
+
 from zhizao.enterprises.fields import REPORT_FIELDS
 from zhizao.enterprises.models import Enterprise, YearlyReport
 
@@ -34,11 +37,17 @@ class Column:
 KEEP = "留空则不修改系统中已有的内容。"
 
 
+def _chinese(text) -> str:
+    """The file's headers are Chinese whatever language the interface is in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text)
+
+
 def _enterprise_column(name: str, kind: str, note: str, **options) -> Column:
     model_field = Enterprise._meta.get_field(name)
     return Column(
         name,
-        str(model_field.verbose_name),
+        _chinese(model_field.verbose_name),
         kind,
         note,
         max_length=model_field.max_length if kind == "text" else None,
@@ -55,7 +64,7 @@ def _report_column(spec) -> Column:
         note = "填不小于 0 的数值，最多两位小数，没有的填 0。"
     return Column(
         spec.name,
-        spec.label,
+        _chinese(YearlyReport._meta.get_field(spec.name).verbose_name),
         spec.kind,
         note,
         required=True,
@@ -131,7 +140,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "year",
-        str(YearlyReport._meta.get_field("year").verbose_name),
+        _chinese(YearlyReport._meta.get_field("year").verbose_name),
         "year",
         "数据所属年度，4 位数字，如 2023；须在方案年份内，且该年度未被市级锁定。"
         "同一企业同一年度只能有一行；再次导入同一企业同一年度会更新原有数据。",
@@ -151,7 +160,7 @@ COLUMNS: tuple[Column, ...] = (
     *(_report_column(spec) for spec in REPORT_FIELDS),
     Column(
         "comment",
-        str(YearlyReport._meta.get_field("comment").verbose_name),
+        _chinese(YearlyReport._meta.get_field("comment").verbose_name),
         "text",
         "从业人员、工业机器人、产值、营收、增加值、用地、能耗与上年相比超过 3 倍或不到 1/3 时"
         "必须说明原因；留空则保留系统中已有的说明。",
