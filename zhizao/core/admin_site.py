@@ -2,9 +2,26 @@
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.db.models.base import ModelBase
 from django.utils.translation import gettext_lazy as _
 
 from zhizao.core.roles import is_city_admin
+
+# The engine's and the search's own bookkeeping: for developers (superusers), not in the city
+# admin's menu, and closed to it.
+BOOKKEEPING = {
+    "core.task",
+    "monitoring.valueslock",
+    "monitoring.appliedchange",
+    "bridge.searchdocument",
+}
+PERMISSION_METHODS = (
+    "has_module_permission",
+    "has_view_permission",
+    "has_add_permission",
+    "has_change_permission",
+    "has_delete_permission",
+)
 
 
 class ZhizaoAdminSite(admin.AdminSite):
@@ -15,9 +32,34 @@ class ZhizaoAdminSite(admin.AdminSite):
     def has_permission(self, request) -> bool:
         return request.user.is_active and is_city_admin(request.user)
 
+    def register(self, model_or_iterable, admin_class=None, **options):
+        super().register(model_or_iterable, admin_class, **options)
+        models = (
+            [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else model_or_iterable
+        )
+        for model in models:
+            if model._meta.label_lower in BOOKKEEPING:
+                _superusers_only(self._registry[model])
+
+
+def _superusers_only(model_admin) -> None:
+    for name in PERMISSION_METHODS:
+        allowed = getattr(model_admin, name)
+
+        def check(request, *args, _allowed=allowed, **kwargs):
+            return request.user.is_superuser and _allowed(request, *args, **kwargs)
+
+        setattr(model_admin, name, check)
+
 
 class ZhizaoAdminConfig(AdminConfig):
     default_site = "zhizao.core.admin_site.ZhizaoAdminSite"
+
+    def ready(self):
+        super().ready()
+        from zhizao.core.admin_display import install
+
+        install()
 
 
 class CityAdminPermissionBackend:
