@@ -4,6 +4,7 @@ work on (bold frozen header, widths that fit Chinese text, numbers stored as num
 import io
 import unicodedata
 
+from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -26,6 +27,8 @@ def table_workbook_bytes(
     """One sheet: the title in row 1, the header in row 2 (frozen), then the rows; `formats`
     gives an Excel number format by column index (e.g. '0.0%' for ratios kept as fractions),
     `fills` a background colour (RRGGBB) by (row index in `rows`, column index)."""
+    title, headers = str(title), [str(h) for h in headers]
+    rows = [[str(v) if isinstance(v, Promise) else v for v in row] for row in rows]
     workbook = Workbook()
     ws = workbook.active
     # Excel refuses these characters in a sheet's name (not in its cells): 台/万人 would fail.
