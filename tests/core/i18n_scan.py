@@ -40,6 +40,7 @@ GETTEXT_NAMES = {
     "npgettext",
     "npgettext_lazy",
     "format_lazy",
+    "gettext_noop",
 }
 USER_FACING_KEYWORDS = {
     "verbose_name",
