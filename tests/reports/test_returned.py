@@ -59,3 +59,17 @@ def test_a_report_returned_twice_shows_the_latest_reason(
     reason = html.content.decode().split('data-testid="return-reason"')[1].split("</div>")[0]
     # then the reason shown is the latest one
     assert "第二次：产值单位应为万元" in reason and "第一次" not in reason
+
+
+def test_the_enterprise_page_says_a_report_was_returned_and_why(
+    member, yuecheng_enterprise, yuecheng_officer
+):
+    # given a 2025 report returned with a reason
+    report = new_report(yuecheng_enterprise, 2025, status=ReportStatus.SUBMITTED)
+    return_report(report, yuecheng_officer, "产值单位应为万元")
+    # when the enterprise opens its page (where it lands from the registry)
+    html = signed_in(member).get(f"/enterprises/{yuecheng_enterprise.pk}/").content.decode()
+    # then the reason is there with a link to correct it
+    alert = html.split('data-testid="returned-2025"')[1].split("</div>\n</div>")[0]
+    assert "2025年数据已被退回：" in alert and "产值单位应为万元" in alert
+    assert f"/enterprises/{yuecheng_enterprise.pk}/reports/2025/" in alert

@@ -356,6 +356,17 @@ def return_report(report: YearlyReport, user, reason: str) -> YearlyReport:
     return report
 
 
+def latest_return_steps(reports) -> list[ReviewStep]:
+    """Each returned report's latest return step (its reason), by year; one query."""
+    if not reports:
+        return []
+    latest = {}
+    steps = ReviewStep.objects.filter(report__in=reports, action=ReviewAction.RETURN)
+    for step in steps.select_related("report").order_by("created_at", "id"):
+        latest[step.report_id] = step
+    return sorted(latest.values(), key=lambda step: step.report.year)
+
+
 # --- who is told ----------------------------------------------------------------------
 
 

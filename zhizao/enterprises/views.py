@@ -22,6 +22,7 @@ from zhizao.enterprises.models import (
 )
 from zhizao.enterprises.services import (
     ReportError,
+    latest_return_steps,
     lock_year,
     locked_years,
     may_fill_in,
@@ -119,6 +120,9 @@ def enterprise_detail(request, pk: int):
             "rows": rows,
             "chart": chart,
             "can_fill_in": may_fill_in(request.user, enterprise),
+            "returned": latest_return_steps(
+                [r for r in reports.values() if r.status == ReportStatus.RETURNED]
+            ),
             "locked": locked_years(),
         },
     )
