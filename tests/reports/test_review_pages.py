@@ -66,6 +66,8 @@ def test_a_draft_is_saved_incomplete_and_with_a_jump_but_submit_asks_for_both(
     ).content.decode()
     # then each empty figure and the missing comment are named, nothing submitted
     assert "「营业收入（万元）」不能为空。" in html
+    summary = html.split('data-testid="form-errors"')[1].split("</div>\n    </div>")[0]
+    assert 'href="#id_revenue">营业收入（万元）</a>' in summary and "说明" in summary
     assert "有同比变化异常的数据，请在“说明”中写明原因。" in html
     assert "为上年的 3.75 倍" in html
     assert YearlyReport.objects.get(year=2025).status == ReportStatus.DRAFT

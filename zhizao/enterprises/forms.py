@@ -34,8 +34,10 @@ class ReportForm(forms.ModelForm):
                     field.widget.attrs.setdefault("min", "0")
                     field.widget.attrs["aria-describedby"] = f"previous-{name}"
 
-    def previous_of(self, name: str):
-        return self.previous.get(name)
+    @property
+    def error_fields(self) -> list:
+        """The fields with an error, in the form's order (for the summary above the form)."""
+        return [self[name] for name in self.fields if name in self.errors]
 
     def clean(self):
         cleaned = super().clean()
