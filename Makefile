@@ -5,6 +5,8 @@ ZHIZAO := $(VENV)/bin/zhizao
 PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test workers: one per core by default (make test TEST_WORKERS=0 runs in one process).
+TEST_WORKERS ?= auto
 STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 
@@ -47,7 +49,7 @@ lint: install
 test: install lint
 	SECRET_KEY=test-only-secret $(ZHIZAO) check --fail-level WARNING
 	SECRET_KEY=test-only-secret $(ZHIZAO) makemigrations --check --dry-run
-	SECRET_KEY=test-only-secret $(VENV)/bin/pytest
+	SECRET_KEY=test-only-secret $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 schema: install
 	SECRET_KEY=test-only-secret $(ZHIZAO) spectacular --file openapi.yaml --validate

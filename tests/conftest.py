@@ -1,11 +1,34 @@
 import pytest
+import time_machine
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
 from tests.accounts.factories import PASSWORD, make_city_admin, make_district_officer, make_user
+from tests.clock import TODAY
 from tests.plans.factories import load_default_plan
 from zhizao.core.roles import Role
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """Every test runs on TODAY, with the clock moving on from there (records made one after
+    another keep their order), so that a test passes on any date: a form that accepts this
+    year or last accepts 2025 in 2027 too."""
+    with time_machine.travel(TODAY, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture(autouse=True)
+def clear_caches():
+    """Django's cache holds figures computed from the database (monitoring's progress and
+    cockpit, keyed by a stamp of the figures' latest change): a test must not read the
+    previous test's. (The lru_caches of the code hold only what files say: the questionnaire,
+    fonts, word lists.)"""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

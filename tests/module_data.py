@@ -4,9 +4,12 @@ test changes is undone before the next one (SQLite and PostgreSQL alike)."""
 
 import contextlib
 
+import time_machine
 from django.core.cache import cache
 from django.db import transaction
 from django.test.utils import override_settings
+
+from tests.clock import TODAY
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -14,8 +17,10 @@ FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 @contextlib.contextmanager
 def rolled_back(django_db_blocker, **settings):
     """Database access for a module-scoped fixture; everything written is rolled back at the end.
-    Passwords use a fast hasher; `settings` are overridden for the duration."""
+    The data is made on the tests' TODAY; passwords use a fast hasher; `settings` are overridden
+    for the duration."""
     with (
+        time_machine.travel(TODAY, tick=True),
         django_db_blocker.unblock(),
         override_settings(PASSWORD_HASHERS=FAST_HASHER, **settings),
     ):
