@@ -7,7 +7,7 @@ from django.utils import translation
 
 from tests.accounts.factories import PASSWORD, make_city_admin, make_district_officer, make_user
 from tests.clock import TODAY
-from tests.plans.factories import load_default_plan
+from tests.plan_snapshot import default_plan
 from zhizao.core.roles import Role
 
 
@@ -33,7 +33,7 @@ def clear_caches():
 
 @pytest.fixture
 def plan(db):
-    return load_default_plan()
+    return default_plan()
 
 
 @pytest.fixture
