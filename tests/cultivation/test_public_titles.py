@@ -193,3 +193,8 @@ def test_every_public_page_offers_the_login(client, titles):
         page = client.get(path).content.decode()
         assert 'href="/accounts/login/" data-testid="login-link"' in page, path
         assert ">登录</a>" in page, path
+
+
+def test_the_login_page_does_not_offer_itself(client, plan):
+    page = client.get("/accounts/login/").content.decode()
+    assert 'data-testid="login-link"' not in page
