@@ -82,8 +82,7 @@ def test_the_city_admin_publishes_a_year_and_its_titles_from_the_form(
         follow=True,
     )
     page = response.content.decode()
-    assert "2024年数据已发布，公众无需登录即可在公开页面查看。" in page
-    assert "同时公开2024年认定名单 2 项" in page
+    assert "2024年数据已发布，公众无需登录即可在公开页面查看；同时公开2024年认定名单 2 项。" in page
     assert public_names(client, "?year=2024") == ["二四甲", "二四乙"]
 
 

@@ -398,9 +398,13 @@ def publish(request):
             published = publish_year(
                 plan, year, request.user, companions=request.POST.getlist("companions")
             )
-            messages.success(request, f"{year}年数据已发布，公众无需登录即可在公开页面查看。")
-            for companion, count in published.companions_done:
-                messages.success(request, gettext(companion.done).format(year=year, count=count))
+            done = [
+                gettext(c.done).format(year=year, count=n) for c, n in published.companions_done
+            ]
+            messages.success(
+                request,
+                "；".join([f"{year}年数据已发布，公众无需登录即可在公开页面查看", *done]) + "。",
+            )
         else:
             withdraw_year(plan, year, request.user)
             messages.success(request, f"{year}年数据已撤回，公开页面不再显示。")
