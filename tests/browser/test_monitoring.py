@@ -2,6 +2,7 @@
 a figure to the enterprise behind it, in Chromium."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.accounts.factories import PASSWORD, make_district_officer
 from tests.monitoring.test_engine import above_scale
@@ -38,7 +39,8 @@ def test_district_officer_drills_down_from_a_figure_to_an_enterprise(page, live_
     robots.get_by_role("link").click()
     page.get_by_test_id("indicator-values").get_by_role("link", name="500").click()
     rows = page.get_by_test_id("indicator-rows")
-    assert rows.get_by_role("link").all_inner_texts() == ["越城区示范智造有限公司"]
+    # the link's page loads after the click: wait for its rows before reading them
+    expect(rows.get_by_role("link")).to_have_text(["越城区示范智造有限公司"])
     assert "柯桥区" not in rows.inner_text()
     rows.get_by_role("link", name="越城区示范智造有限公司").click()
     assert page.get_by_test_id("report-status").inner_text() == "市级已审核"
