@@ -213,6 +213,15 @@ ZHIZAO_DEFAULT_PLAN = os.environ.get("DEFAULT_PLAN", "shaoxing-2021-2025")
 # Diagnosis coverage counts assessments and visits of the last N years (诊断全覆盖).
 ZHIZAO_DIAGNOSIS_COVERAGE_YEARS = 3
 
+# Where the city admin lands: the first of these pages that exists.
+ZHIZAO_CITY_LANDING = ("monitoring:cockpit", "monitoring:overview")
+
+# When an enterprise's yearly report is due: this month and day of the year after the report's.
+ZHIZAO_REPORT_DUE = (3, 31)
+
+# Days an expert has for an assigned review or on-site diagnosis (the due date set on assignment).
+ZHIZAO_EXPERT_DUE_DAYS = 14
+
 # Supply–demand matching (供需对接): the weight of each kind of evidence in a match's score.
 ZHIZAO_MATCH_WEIGHTS = {
     "text": 0.45,

@@ -3,11 +3,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from zhizao.api_urls import router
+from zhizao.core import views_home
 from zhizao.cultivation import views_titles as cultivation_titles
-from zhizao.plans import views as plan_views
 
 urlpatterns = [
-    path("", plan_views.home, name="home"),
+    path("", views_home.home, name="home"),
     path("accounts/", include("zhizao.accounts.urls")),
     path("", include("zhizao.core.urls")),
     path("plans/", include("zhizao.plans.urls")),

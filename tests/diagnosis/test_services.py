@@ -243,12 +243,17 @@ def test_the_city_or_the_enterprises_district_assigns_an_expert_or_a_provider(
     expert = make_diagnostician(name="王专家")
     provider = make_diagnostician(Role.PROVIDER, "某服务商")
 
-    by_city = assign_diagnosis(firm, expert, city_admin)
+    by_city = assign_diagnosis(firm, expert, city_admin, today=datetime.date(2026, 12, 8))
     by_district = assign_diagnosis(firm, provider, yuecheng_officer)
 
     assert (by_city.status, by_city.assigned_by) == (DiagnosisStatus.ASSIGNED, city_admin)
     assert by_district.diagnostician == provider
-    assert Notification.objects.get(user=expert).text == "请对越城智造有限公司开展现场诊断。"
+    # due 14 days (ZHIZAO_EXPERT_DUE_DAYS) after 2026-12-08
+    assert by_city.due_on == datetime.date(2026, 12, 22)
+    assert (
+        Notification.objects.get(user=expert).text
+        == "请于 2026-12-22 前对越城智造有限公司开展现场诊断。"
+    )
     assert by_city.history.first().history_change_reason == "分配现场诊断"
 
 

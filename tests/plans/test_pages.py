@@ -5,7 +5,6 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from tests.accounts.factories import make_user
 from tests.conftest import signed_in
 from tests.plans.factories import DEFAULT_PLAN_CODE
 from zhizao.plans.models import Indicator
@@ -38,14 +37,6 @@ def test_anonymous_visitor_is_sent_to_the_chinese_login_page(client, plan):
 def test_wrong_password_gets_a_chinese_message(client, city_admin):
     response = client.post("/accounts/login/", {"username": "city-admin", "password": "wrong"})
     assert "用户名或密码不正确。请注意密码区分大小写。" in response.content.decode()
-
-
-def test_home_is_the_overview_for_the_city_and_the_plan_for_providers(admin_client_, plan):
-    from zhizao.core.roles import Role
-
-    assert admin_client_.get("/")["Location"] == "/monitoring/"
-    provider = signed_in(make_user(Role.PROVIDER))
-    assert provider.get("/")["Location"] == PAGE
 
 
 def test_indicator_table_prints_figures_as_the_plan_does(admin_client_):

@@ -10,4 +10,5 @@ class BridgeConfig(AppConfig):
     def ready(self):
         # Registers the bridge step of `zhizao demo` (core.demo_steps) and the task that keeps
         # the search documents of titled enterprises in step with cultivation's titles.
-        from zhizao.bridge import demo, tasks  # noqa: F401
+        # Its 需求对接 tab of 待办 (core.inbox) too.
+        from zhizao.bridge import demo, inbox, tasks  # noqa: F401

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from zhizao.core.deadlines import is_overdue
 from zhizao.core.models import IndustryCluster, Region
 from zhizao.core.scoping import Scope
 from zhizao.enterprises.models import MONEY, Enterprise
@@ -290,6 +291,7 @@ class ExpertReview(models.Model):
         related_name="+",
     )
     assigned_at = models.DateTimeField(_("分配时间"), auto_now_add=True)
+    due_on = models.DateField(_("评审截止日期"), null=True, blank=True)
     # The points given to each criterion, in the batch's order.
     scores = models.JSONField(_("各项得分"), default=list, blank=True)
     total = models.DecimalField(_("总分"), max_digits=6, decimal_places=2, null=True, blank=True)
@@ -315,6 +317,10 @@ class ExpertReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} · {self.expert}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return is_overdue(self.due_on, self.submitted_at)
 
 
 class Attachment(models.Model):

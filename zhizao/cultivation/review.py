@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhizao.core.deadlines import default_due_date
 from zhizao.core.notifications import notify
 from zhizao.core.roles import Role, is_city_admin
 from zhizao.core.services import mark_change
@@ -151,7 +152,11 @@ def conflicted_experts(application: Application) -> set[int]:
 
 
 @transaction.atomic
-def assign_experts(application: Application, experts, user) -> list[ExpertReview]:
+def assign_experts(
+    application: Application, experts, user, due_on: datetime.date | None = None, today=None
+) -> list[ExpertReview]:
+    """The city assigns experts to score an application by `due_on` (by default
+    ZHIZAO_EXPERT_DUE_DAYS days from today); each is told, with the due date."""
     application = locked_application(application)
     if not is_city_admin(user):
         raise CultivationForbidden(_("只有市级管理员可以分配评审专家。"))
@@ -177,9 +182,15 @@ def assign_experts(application: Application, experts, user) -> list[ExpertReview
             )
         if expert.pk in already:
             raise CultivationError(_("专家「%(expert)s」已分配评审该申报。") % {"expert": expert})
+    today = today or timezone.localdate()
+    due_on = due_on or default_due_date(today)
+    if due_on < today:
+        raise CultivationError(
+            _("评审截止日期 %(date)s 早于今天。") % {"date": f"{due_on:%Y-%m-%d}"}
+        )
     reviews = [
         ExpertReview.objects.create(
-            application=application, expert=e, assigned_by=actor_or_none(user)
+            application=application, expert=e, assigned_by=actor_or_none(user), due_on=due_on
         )
         for e in experts
     ]
@@ -189,7 +200,7 @@ def assign_experts(application: Application, experts, user) -> list[ExpertReview
     )
     notify(
         experts,
-        f"请评审{application.holder_name}的「{application.title_type.name}」申报。",
+        f"请于 {due_on:%Y-%m-%d} 前评审{application.holder_name}的「{application.title_type.name}」申报。",
         application_url(application),
     )
     return reviews

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhizao.core.deadlines import default_due_date
 from zhizao.core.models import Region, RegionLevel
 from zhizao.core.roles import Role, is_city_admin
 from zhizao.core.scoping import get_scoped_object_or_404, is_visible, scope_queryset
@@ -301,6 +302,7 @@ def application_context(request, application: Application, **forms_) -> dict:
             batch=application.batch
         )
     if ApplicationAction.ASSIGN in actions:
+        context["default_due_on"] = default_due_date()
         conflicted = review.conflicted_experts(application)
         assigned = {r.expert_id for r in reviews}
         context["experts"] = [
@@ -448,7 +450,8 @@ def _date(request, name: str, label: str):
 def _assign(request, application):
     ids = [i for i in request.POST.getlist("experts") if i.isdigit()]
     experts = list(scope_queryset(request.user, get_user_model().objects.filter(pk__in=ids)))
-    review.assign_experts(application, experts, request.user)
+    due_on = _date(request, "due_on", _("评审截止日期"))
+    review.assign_experts(application, experts, request.user, due_on=due_on)
     return _("已分配 %(experts)s 位评审专家。") % {"experts": len(experts)}
 
 

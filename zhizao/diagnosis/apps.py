@@ -8,5 +8,6 @@ class DiagnosisConfig(AppConfig):
     verbose_name = _("诊断服务")
 
     def ready(self):
-        # Registers the diagnosis step of `zhizao demo` (core.demo_steps).
-        from zhizao.diagnosis import demo  # noqa: F401
+        # Registers the diagnosis step of `zhizao demo` (core.demo_steps) and the 诊断 tab of
+        # 待办 (core.inbox).
+        from zhizao.diagnosis import demo, inbox  # noqa: F401

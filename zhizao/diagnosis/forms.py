@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhizao.core.deadlines import default_due_date
 from zhizao.core.roles import Role
 from zhizao.diagnosis.models import IndustryType
 from zhizao.diagnosis.questionnaire import Questionnaire
@@ -55,10 +56,14 @@ class AssignForm(forms.Form):
     diagnostician = DiagnosticianField(
         label=_("诊断专家或服务商"), queryset=diagnosticians(), empty_label=_("请选择")
     )
+    due_on = forms.DateField(
+        label="诊断截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["diagnostician"].queryset = diagnosticians()
+        self.fields["due_on"].initial = default_due_date()
 
 
 class RecordForm(forms.Form):

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from zhizao.core.deadlines import is_overdue
 from zhizao.core.scoping import Scope
 from zhizao.enterprises.models import MONEY, Enterprise
 
@@ -137,6 +138,7 @@ class ExpertDiagnosis(ScoredAnswers):
         related_name="+",
     )
     assigned_at = models.DateTimeField(_("分配时间"), auto_now_add=True)
+    due_on = models.DateField(_("诊断截止日期"), null=True, blank=True)
     status = models.CharField(
         _("状态"), max_length=12, choices=DiagnosisStatus.choices, default=DiagnosisStatus.ASSIGNED
     )
@@ -191,3 +193,7 @@ class ExpertDiagnosis(ScoredAnswers):
             "enterprise": self.enterprise,
             "diagnostician": self.diagnostician,
         }
+
+    @property
+    def is_overdue(self) -> bool:
+        return is_overdue(self.due_on, self.submitted_at)

@@ -14,6 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhizao.core.deadlines import default_due_date
 from zhizao.core.notifications import notify
 from zhizao.core.roles import Role, is_city_admin
 from zhizao.core.services import mark_change
@@ -274,8 +275,11 @@ def draft_assessment(enterprise: Enterprise):
 
 
 @transaction.atomic
-def assign_diagnosis(enterprise: Enterprise, diagnostician, user) -> ExpertDiagnosis:
-    """The city (any enterprise) or a district (its own) assigns an expert or a provider."""
+def assign_diagnosis(
+    enterprise: Enterprise, diagnostician, user, due_on: datetime.date | None = None, today=None
+) -> ExpertDiagnosis:
+    """The city (any enterprise) or a district (its own) assigns an expert or a provider, to
+    visit by `due_on` (by default ZHIZAO_EXPERT_DUE_DAYS days from today)."""
     if not is_city_admin(user):
         if getattr(user, "role", None) != Role.DISTRICT:
             raise DiagnosisForbidden(_("只有市级管理员或区县用户可以分配现场诊断。"))
@@ -302,15 +306,24 @@ def assign_diagnosis(enterprise: Enterprise, diagnostician, user) -> ExpertDiagn
             _("「%(diagnostician)s」已被分配诊断%(name)s，尚未完成，不能重复分配。")
             % {"diagnostician": diagnostician, "name": enterprise.name}
         )
+    today = today or timezone.localdate()
+    due_on = due_on or default_due_date(today)
+    if due_on < today:
+        raise DiagnosisError(f"诊断截止日期 {due_on:%Y-%m-%d} 早于今天。")
     diagnosis = ExpertDiagnosis(
         enterprise=enterprise,
         diagnostician=diagnostician,
         assigned_by=_actor(user),
+        due_on=due_on,
         questionnaire_version=current_questionnaire().version,
     )
     _record(diagnosis, user, "分配现场诊断")
     diagnosis.save()
-    notify([diagnostician], f"请对{enterprise.name}开展现场诊断。", diagnosis_url(diagnosis))
+    notify(
+        [diagnostician],
+        f"请于 {due_on:%Y-%m-%d} 前对{enterprise.name}开展现场诊断。",
+        diagnosis_url(diagnosis),
+    )
     return diagnosis
 
 

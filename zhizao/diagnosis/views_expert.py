@@ -96,7 +96,10 @@ def assign(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             diagnosis = services.assign_diagnosis(
-                enterprise, form.cleaned_data["diagnostician"], request.user
+                enterprise,
+                form.cleaned_data["diagnostician"],
+                request.user,
+                due_on=form.cleaned_data["due_on"],
             )
         except services.DiagnosisError as exc:
             for error in exc.errors:

@@ -8,7 +8,7 @@ class EnterprisesConfig(AppConfig):
     verbose_name = _("企业库")
 
     def ready(self):
-        # Registers the import tasks with the background worker, and the demo reports in every
-        # state of the review loop with `zhizao demo`.
-        from zhizao.enterprises import tasks  # noqa: F401
+        # Registers the import tasks with the background worker, the demo reports in every
+        # state of the review loop with `zhizao demo`, and the 报表 tab of 待办 (core.inbox).
+        from zhizao.enterprises import inbox, tasks  # noqa: F401
         from zhizao.enterprises.demo import states  # noqa: F401

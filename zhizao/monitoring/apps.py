@@ -8,5 +8,6 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("指标监测")
 
     def ready(self):
-        # Registers the recompute task with the background worker.
-        from zhizao.monitoring import tasks  # noqa: F401
+        # Registers the recompute task with the background worker and the district standing
+        # card of the landing page (core.landing).
+        from zhizao.monitoring import landing, tasks  # noqa: F401

@@ -8,9 +8,9 @@ fixed number of queries whatever the number of indicators, districts or enterpri
 from django.core.cache import cache
 from django.urls import reverse
 
+from zhizao.core.access import may_view_ranking
 from zhizao.core.models import Region
 from zhizao.core.numbers import shortfall_text
-from zhizao.core.roles import Role, is_city_admin
 from zhizao.monitoring.goals import TargetBasis
 from zhizao.monitoring.services import (
     cached_plan_progress,
@@ -191,5 +191,6 @@ def standing(plan: Plan, year: int, district: Region) -> dict | None:
 
 
 def can_see_ranking(user) -> bool:
-    """The city admin and the district officers: the ranking is published in the 通报."""
-    return is_city_admin(user) or getattr(user, "role", None) == Role.DISTRICT
+    """The city admin and the district officers: the ranking is published in the 通报. The
+    menu asks the same predicate (core.access)."""
+    return may_view_ranking(user)

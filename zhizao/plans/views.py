@@ -1,6 +1,5 @@
 from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -8,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from zhizao.core.models import Region
-from zhizao.core.roles import Role, is_city_admin
+from zhizao.core.roles import is_city_admin
 from zhizao.core.scoping import get_scoped_object_or_404, scope_queryset
 from zhizao.core.xlsx import XLSX_CONTENT_TYPE
 from zhizao.plans.history import plan_history
@@ -20,22 +19,6 @@ from zhizao.plans.workbooks import (
     write_indicator_sheet,
     write_region_sheet,
 )
-
-
-@login_required
-@require_GET
-def home(request):
-    """The front page: the indicator overview for the city and the districts, an enterprise's own
-    registry for an enterprise user, the plan for everyone else (or the plan list, which says
-    how to load one)."""
-    code = settings.ZHIZAO_DEFAULT_PLAN
-    if not scope_queryset(request.user, Plan.objects.filter(code=code)).exists():
-        return redirect("plans:list")
-    if is_city_admin(request.user) or request.user.role == Role.DISTRICT:
-        return redirect("monitoring:overview")
-    if request.user.role == Role.ENTERPRISE:
-        return redirect("enterprises:list")
-    return redirect("plans:detail", code=code)
 
 
 @login_required
