@@ -33,6 +33,7 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
@@ -40,6 +41,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from zhizao.accounts.services import DEMO_ACCOUNTS
+from zhizao.core.deadlines import default_due_date
 from zhizao.core.demo_steps import DemoStepError, register_demo_step
 from zhizao.core.roles import Role
 from zhizao.diagnosis.models import (
@@ -312,6 +314,7 @@ def _diagnoses(q, rng, today, span, above, scale_year, facts, capability, own) -
         targets.append((own[0], (expert, DiagnosisStatus.SUBMITTED)))
     records, counts = [], {}
     last_visit = today - datetime.timedelta(days=3)
+    open_ones: dict[int, int] = {}
     for pk, (who, status) in targets:
         record = ExpertDiagnosis(
             enterprise_id=pk,
@@ -345,14 +348,21 @@ def _diagnoses(q, rng, today, span, above, scale_year, facts, capability, own) -
             if status == DiagnosisStatus.ACKNOWLEDGED:
                 record.acknowledged_at = stamp + datetime.timedelta(days=rng.randint(3, 20))
             record._assigned = stamp - datetime.timedelta(days=rng.randint(7, 40))
+        else:
+            # Open assignments of the last days; each diagnostician's first is past its due date.
+            serial = open_ones[who.pk] = open_ones.get(who.pk, -1) + 1
+            days = settings.ZHIZAO_EXPERT_DUE_DAYS + 6 if serial == 0 else 1 + serial % 10
+            noon = datetime.datetime.combine(today, datetime.time(10))
+            record._assigned = timezone.make_aware(noon) - datetime.timedelta(days=days)
+        record.due_on = default_due_date(timezone.localtime(record._assigned).date())
         records.append(record)
         counts[status] = counts.get(status, 0) + 1
     bulk_create_with_history(records, ExpertDiagnosis, batch_size=500, default_change_reason=REASON)
-    # auto_now_add stamped them with now: the visited ones were assigned before their visit.
-    dated = [r for r in records if hasattr(r, "_assigned")]
-    for record in dated:
+    # auto_now_add stamped them with now: they were assigned before their visit (or, still
+    # open, in the last days).
+    for record in records:
         record.assigned_at = record._assigned
-    ExpertDiagnosis.objects.bulk_update(dated, ["assigned_at"], batch_size=500)
+    ExpertDiagnosis.objects.bulk_update(records, ["assigned_at"], batch_size=500)
     return {str(DiagnosisStatus(k).label): v for k, v in counts.items()}
 
 

@@ -1,7 +1,7 @@
 """The 报表 tab of the 待办 inbox (core.inbox) and the enterprise's report card on its landing
 page (core.landing): the yearly reports that wait for the user's
 action — a district officer's submitted reports, the city's district-approved ones, an
-enterprise's drafts and returned reports."""
+enterprise's drafts and returned reports, and the report of the year it has not started."""
 
 import datetime
 
@@ -63,18 +63,6 @@ def _more(user):
     if is_city_admin(user) or getattr(user, "role", None) == Role.DISTRICT:
         return reverse("enterprises:reviews"), _("报表审核队列")
     return None
-
-
-register_inbox_tab(
-    InboxTab(
-        code="reports",
-        label=_("报表"),
-        order=10,
-        applies=lambda user: bool(waiting_statuses(user)),
-        sources=lambda user: [Source(waiting_reports, _row)],
-        more=_more,
-    )
-)
 
 
 # --- the enterprise's landing card -----------------------------------------------------------
@@ -140,3 +128,47 @@ def report_cards(user) -> list[Card]:
         reason = reasons.get(report.pk, "") if report else ""
         cards.append(_report_card(enterprise, year, report, reason))
     return cards
+
+
+def unfiled(user):
+    """An enterprise user's enterprises without a report of the year being filed."""
+    year = default_year()
+    if getattr(user, "role", None) != Role.ENTERPRISE or year is None:
+        return Enterprise.objects.none()
+    return (
+        scope_queryset(user, Enterprise.objects.exclude(reports__year=year))
+        .select_related("region")
+        .order_by("name", "pk")
+    )
+
+
+def _unfiled_row(enterprise: Enterprise) -> InboxRow:
+    year = default_year()
+    return InboxRow(
+        title=_("%(enterprise)s %(year)s年智能制造数据")
+        % {"enterprise": enterprise.name, "year": year},
+        url=reverse("enterprises:report", args=[enterprise.pk, year]),
+        detail=enterprise.region.name,
+        status=_("未填报"),
+        due_on=report_due_date(year),
+        style="warning",
+    )
+
+
+def _sources(user) -> list[Source]:
+    sources = [Source(waiting_reports, _row)]
+    if getattr(user, "role", None) == Role.ENTERPRISE:
+        sources.insert(0, Source(unfiled, _unfiled_row))
+    return sources
+
+
+register_inbox_tab(
+    InboxTab(
+        code="reports",
+        label=_("报表"),
+        order=10,
+        applies=lambda user: bool(waiting_statuses(user)),
+        sources=_sources,
+        more=_more,
+    )
+)

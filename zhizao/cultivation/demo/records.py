@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from zhizao.core.deadlines import default_due_date
 from zhizao.core.models import IndustryCluster, Region
 from zhizao.cultivation.demo.pool import Firm
 from zhizao.cultivation.models import ApplicationAction as Action
@@ -378,6 +379,7 @@ class Records:
             "expert_id": expert.pk,
             "assigned_by_id": pk(self.actors.admin),
             "assigned_at": assigned,
+            "due_on": default_due_date(assigned.astimezone(self.zone).date()),
             "scores": [],
             "total": None,
             "comment": "",
