@@ -29,6 +29,8 @@ def test_district_officer_drills_down_from_a_figure_to_an_enterprise(page, live_
     page.get_by_label("用户名").fill("officer")
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/")  # the officer lands on its 工作台
+    page.locator("#main-nav").get_by_role("link", name="指标总览").click()
     page.wait_for_url(f"{live_server.url}/monitoring/")
     # only its own district is offered and shown
     assert page.locator("#overview-region option").all_inner_texts() == ["越城区"]
@@ -65,7 +67,8 @@ def test_city_admin_publishes_a_year_and_the_public_sees_it_without_login(
     page.get_by_label("用户名").fill("city")
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/monitoring/")
+    page.wait_for_url(f"{live_server.url}/monitoring/cockpit/")  # the city lands on its 驾驶舱
+    page.goto(f"{live_server.url}/monitoring/")
     page.select_option("#overview-year", "2023")
     page.wait_for_selector('[data-testid="publish-bar"][data-year="2023"]')
     page.select_option("#overview-year", "2024")

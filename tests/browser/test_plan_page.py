@@ -1,5 +1,7 @@
 """A city official logs in, reads the plan page and downloads the workbook, in Chromium."""
 
+import re
+
 import pytest
 from openpyxl import load_workbook
 
@@ -21,7 +23,7 @@ def log_in(page, live_server, username):
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/monitoring/")
+    page.wait_for_url(re.compile(r".*/(monitoring/cockpit/)?$"))  # 驾驶舱 or 工作台
     page.goto(f"{live_server.url}/plans/shaoxing-2021-2025/")
 
 

@@ -37,7 +37,8 @@ def test_report_goes_from_enterprise_to_city_and_the_year_is_locked(page, live_s
     enterprise = people
     # the enterprise fills in its 2025 figures on the form and submits
     log_in(page, live_server, "member")
-    page.locator("#main-nav").get_by_role("link", name="企业库").click()  # its registry is itself
+    # it lands on its 工作台, whose report card leads to its enterprise's page
+    page.get_by_test_id("report-card").get_by_role("link", name="企业档案").click()
     assert page.get_by_test_id("enterprise-name").inner_text() == "越城智造示范有限公司"
     page.get_by_test_id("fill-in-2025").click()
     for name, value in GOOD_VALUES.items():

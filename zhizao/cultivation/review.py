@@ -116,6 +116,12 @@ def pass_district_review(
         f"{application.region.name}推荐了{application.holder_name}的「{title_type.name}」申报，{wait}。",
         application_url(application),
     )
+    if application.enterprise_id:
+        notify(
+            applicants_of(application),
+            f"「{application.project_name}」已通过区县审核，{wait}。",
+            application_url(application),
+        )
     return application
 
 
@@ -321,9 +327,15 @@ def recommend_to_province(application: Application, user, comment: str = "") -> 
         raise CultivationError(
             _("该申报%(value)s，不能推荐省级。") % {"value": application.get_status_display()}
         )
-    return move_application(
+    move_application(
         application, ApplicationStatus.RECOMMENDED, ApplicationAction.RECOMMEND, user, comment
     )
+    notify(
+        applicants_of(application),
+        f"「{application.project_name}」已由市级推荐申报{application.title_type.name}，待省级认定。",
+        application_url(application),
+    )
+    return application
 
 
 @transaction.atomic

@@ -10,7 +10,6 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhizao.core.models import IndustryCluster, Region
+from zhizao.core.notifications import city_admins, district_officers  # noqa: F401
 from zhizao.core.roles import Role, is_city_admin
 from zhizao.core.services import mark_change
 from zhizao.core.tasks import enqueue
@@ -483,23 +483,6 @@ def move_application(
     application.save()
     record_step(application, action, from_status, user, comment)
     return application
-
-
-def district_officers(region: Region):
-    return get_user_model().objects.filter(
-        role=Role.DISTRICT, is_active=True, region__path__in=_paths_up(region)
-    )
-
-
-def _paths_up(region: Region) -> list[str]:
-    codes = [c for c in region.path.strip("/").split("/") if c]
-    return ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
-
-
-def city_admins():
-    return get_user_model().objects.filter(
-        Q(role=Role.CITY_ADMIN) | Q(is_superuser=True), is_active=True
-    )
 
 
 def applicants_of(application: Application):
