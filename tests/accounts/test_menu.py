@@ -11,13 +11,12 @@ from zhizao.core.roles import Role
 CULTIVATION = ["batches", "applications", "titles", "public_titles"]
 MENUS = {
     Role.CITY_ADMIN: [
-        "home", "inbox", "cockpit", "overview", "ranking", "registry",
-        "cultivation", "ladder", *CULTIVATION, "diagnosis", "bridge", "plan", "years", "api",
-        "admin",
+        "inbox", "cockpit", "overview", "ranking", "registry", "cultivation", "ladder",
+        *CULTIVATION, "diagnosis", "bridge", "plan", "more", "years", "api", "admin",
     ],
     Role.DISTRICT: [
-        "home", "inbox", "cockpit", "overview", "ranking", "registry",
-        "cultivation", "ladder", *CULTIVATION, "diagnosis", "bridge", "plan", "api",
+        "home", "inbox", "cockpit", "overview", "ranking", "registry", "cultivation", "ladder",
+        *CULTIVATION, "diagnosis", "bridge", "plan", "more", "api",
     ],
     Role.ENTERPRISE: ["home", "inbox", "cultivation", *CULTIVATION, "diagnosis", "bridge", "plan"],
     Role.EXPERT: ["home", "inbox", "cultivation", *CULTIVATION, "diagnosis", "bridge", "plan"],
@@ -53,7 +52,7 @@ def test_every_item_the_menu_offers_opens(plan, role):
     client = signed_in(user_of(role))
     html = client.get("/notifications/").content.decode()
 
-    answers = {code: client.get(href).status_code for href, code in menu_of(html)}
+    answers = {code: client.get(href).status_code for href, code in menu_of(html) if href != "#"}
 
     assert {code: status for code, status in answers.items() if status >= 400} == {}
 

@@ -6,7 +6,6 @@ import datetime
 import re
 
 import pytest
-import time_machine
 
 from tests.accounts.factories import make_user
 from tests.bridge.factories import make_match, make_need, make_provider_user, make_solution
@@ -19,13 +18,7 @@ from zhizao.cultivation.models import ApplicationStatus, ExpertReview
 from zhizao.diagnosis.models import AssessmentStatus
 from zhizao.enterprises.models import ReportStatus, ReviewAction, ReviewStep
 
-TODAY = datetime.datetime(2026, 12, 8, 10, 0, tzinfo=datetime.UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(TODAY, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 @pytest.fixture

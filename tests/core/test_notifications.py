@@ -2,10 +2,7 @@
 now waits for (or whose work it was), and to nobody else: one case per row of the table in
 docs/notifications.md."""
 
-import datetime
-
 import pytest
-import time_machine
 
 from tests.accounts.factories import make_user
 from tests.bridge.factories import make_match, make_need, make_provider_user, make_solution
@@ -21,13 +18,7 @@ from zhizao.cultivation.models import ApplicationStatus, ExpertReview
 from zhizao.diagnosis.models import DiagnosisStatus
 from zhizao.diagnosis.services import acknowledge_diagnosis, assign_diagnosis
 
-TODAY = datetime.datetime(2026, 12, 8, 10, 0, tzinfo=datetime.UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(TODAY, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 @pytest.fixture

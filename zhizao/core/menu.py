@@ -45,7 +45,8 @@ def _city(user) -> bool:
 
 
 MENU = (
-    MenuItem("home", _("工作台"), "home", _everyone),
+    # The city's home is its 驾驶舱 (below); the brand leads there too.
+    MenuItem("home", _("工作台"), "home", lambda user: _everyone(user) and not _city(user)),
     MenuItem("inbox", _("待办"), "core:inbox", _everyone),
     MenuItem(
         "cockpit", _("驾驶舱"), "monitoring:cockpit", access.may_view_ranking, testid="cockpit-menu"
@@ -82,14 +83,23 @@ MENU = (
     MenuItem("diagnosis", _("诊断服务"), "diagnosis:home", _everyone),
     MenuItem("bridge", _("新智造鹊桥"), "bridge:home", _everyone, testid="bridge-link"),
     MenuItem("plan", _("行动方案"), "plans:list", _everyone),
-    MenuItem("years", _("年度锁定"), "enterprises:years", _city),
-    MenuItem("api", _("接口文档"), "api-docs", access.may_read_api_docs),
-    MenuItem("admin", _("管理后台"), "admin:index", _city),
+    MenuItem(
+        "more",
+        _("更多"),
+        "",
+        access.may_read_api_docs,
+        children=(
+            MenuItem("years", _("年度锁定"), "enterprises:years", _city),
+            MenuItem("api", _("接口文档"), "api-docs", access.may_read_api_docs),
+            MenuItem("admin", _("管理后台"), "admin:index", _city),
+        ),
+    ),
 )
 
 
 def _entry(item: MenuItem, user) -> MenuEntry:
-    url = reverse(item.url_name, args=item.args) + (f"?{item.query}" if item.query else "")
+    url = reverse(item.url_name, args=item.args) if item.url_name else "#"
+    url += f"?{item.query}" if item.query else ""
     children = [_entry(child, user) for child in item.children if child.allowed(user)]
     return MenuEntry(item.code, item.label, url, children, item.divider_before, item.testid)
 

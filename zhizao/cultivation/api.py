@@ -190,7 +190,7 @@ class ExpertReviewSerializer(serializers.ModelSerializer):
     class Meta:
         model = ExpertReview
         fields = [
-            "id", "expert", "expert_name", "assigned_at", "scores", "total", "comment",
+            "id", "expert", "expert_name", "assigned_at", "due_on", "scores", "total", "comment",
             "submitted_at",
         ]  # fmt: skip
 
@@ -324,6 +324,9 @@ class DistrictPassSerializer(serializers.Serializer):
 class AssignSerializer(serializers.Serializer):
     experts = serializers.ListField(
         child=serializers.IntegerField(), help_text=_("专家的用户编号。")
+    )
+    due_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text=_("评审截止日期（默认 14 天后）。")
     )
 
 
@@ -521,7 +524,7 @@ class ApplicationViewSet(
     def assign_experts(self, request, pk=None):
         return self._act(
             lambda a, data: review.assign_experts(
-                a, ExpertsById(request.user, data["experts"]), request.user
+                a, ExpertsById(request.user, data["experts"]), request.user, due_on=data["due_on"]
             ),
             AssignSerializer,
         )

@@ -55,7 +55,7 @@ class ExpertDiagnosisSerializer(ScoredSerializer):
         model = ExpertDiagnosis
         fields = [
             "id", "enterprise", "enterprise_name", "region", "diagnostician", "diagnostician_name",
-            "diagnostician_role", "status", "status_display", "assigned_at", "visit_date",
+            "diagnostician_role", "status", "status_display", "assigned_at", "due_on", "visit_date",
             "findings", *SCORE_FIELDS, "measures", "estimated_investment", "expected_effect",
             "submitted_at", "acknowledged_at",
         ]  # fmt: skip
