@@ -8,7 +8,7 @@ from tests.accounts.factories import make_user
 from tests.bridge.factories import make_match, make_need, make_provider_user, make_solution
 from tests.cultivation.factories import make_application, make_batch, make_expert
 from tests.diagnosis.factories import make_diagnosis
-from tests.enterprises.factories import make_enterprise
+from tests.enterprises.factories import make_enterprise, make_report
 from zhizao.bridge.models import MatchStatus
 from zhizao.bridge.needs import advance_match, close_match
 from zhizao.core.models import Notification
@@ -17,6 +17,8 @@ from zhizao.cultivation import review
 from zhizao.cultivation.models import ApplicationStatus, ExpertReview
 from zhizao.diagnosis.models import DiagnosisStatus
 from zhizao.diagnosis.services import acknowledge_diagnosis, assign_diagnosis
+from zhizao.enterprises import services as reports
+from zhizao.enterprises.models import ReportStatus
 
 pytestmark = pytest.mark.usefixtures("frozen")
 
@@ -48,6 +50,40 @@ def _scored(p, code="municipal-digital-workshop"):
 
 
 # --- the transitions: each does one step and names who must be told -------------------------
+
+
+def _report(p, status):
+    return make_report(p["firm"], 2025, status)
+
+
+def submit_report(p):
+    reports.submit_report(_report(p, ReportStatus.DRAFT), p["member"])
+    return ["yuecheng"], "越城智造有限公司提交了2025年智能制造数据，待区县审核"
+
+
+def withdraw_report(p):
+    reports.withdraw_report(_report(p, ReportStatus.SUBMITTED), p["member"], "数据有误")
+    return ["yuecheng"], "越城智造有限公司撤回了2025年智能制造数据"
+
+
+def district_approves_report(p):
+    reports.approve_report(_report(p, ReportStatus.SUBMITTED), p["yuecheng"])
+    return ["member", "city"], "2025年智能制造数据已通过区县审核，待市级审核"
+
+
+def city_approves_report(p):
+    reports.approve_report(_report(p, ReportStatus.DISTRICT_APPROVED), p["city"])
+    return ["member"], "2025年智能制造数据已通过市级审核"
+
+
+def district_returns_report(p):
+    reports.return_report(_report(p, ReportStatus.SUBMITTED), p["yuecheng"], "产值有误")
+    return ["member"], "2025年智能制造数据被退回修改：产值有误"
+
+
+def city_returns_report(p):
+    reports.return_report(_report(p, ReportStatus.DISTRICT_APPROVED), p["city"], "口径不符")
+    return ["member", "yuecheng"], "2025年智能制造数据被"
 
 
 def submit_application(p):
@@ -127,6 +163,12 @@ def enterprise_closes_a_match(p):
 
 
 TRANSITIONS = [
+    submit_report,
+    withdraw_report,
+    district_approves_report,
+    city_approves_report,
+    district_returns_report,
+    city_returns_report,
     submit_application,
     pass_district_review,
     return_application,

@@ -6,7 +6,6 @@ entry that goes with it; views, API, commands and the import only parse input an
 import unicodedata
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from stdnum.cn import uscc as uscc_number
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
-from zhizao.core.notifications import notify
+from zhizao.core.notifications import city_admins, district_officers, notify
 from zhizao.core.roles import Role, is_city_admin
 from zhizao.core.scoping import scope_queryset
 from zhizao.core.services import mark_change
@@ -278,6 +277,11 @@ def approve_report(report: YearlyReport, user, comment: str = "") -> YearlyRepor
             report, ReportStatus.DISTRICT_APPROVED, ReviewAction.DISTRICT_APPROVE, user, comment
         )
         _notify_members(report, f"{report.year}年智能制造数据已通过区县审核，待市级审核。")
+        notify(
+            city_admins(),
+            f"{report.enterprise.name}的{report.year}年智能制造数据已通过区县审核，待市级审核。",
+            report_url(report),
+        )
         return report
     if report.status == ReportStatus.DISTRICT_APPROVED and is_city_admin(user):
         report = _move(report, ReportStatus.CITY_APPROVED, ReviewAction.CITY_APPROVE, user, comment)
@@ -349,10 +353,17 @@ def return_report(report: YearlyReport, user, reason: str) -> YearlyReport:
     if not allowed:
         raise ReportError(f"该报表{report.get_status_display()}，您不能退回。")
     was_counted = report.status == ReportStatus.CITY_APPROVED
+    district_approved = report.status != ReportStatus.SUBMITTED
     report = _move(report, ReportStatus.RETURNED, ReviewAction.RETURN, user, reason)
     if was_counted:
         queue_recompute(report, user)
     _notify_members(report, f"{report.year}年智能制造数据被退回修改：{reason.strip()}")
+    if district_approved:  # the city overturns what the district approved: it hears of it
+        notify(
+            district_officers(report.enterprise.region),
+            f"{report.enterprise.name}的{report.year}年智能制造数据被市级退回：{reason.strip()}",
+            report_url(report),
+        )
     return report
 
 
@@ -372,15 +383,6 @@ def latest_return_steps(reports) -> list[ReviewStep]:
 
 def report_url(report: YearlyReport) -> str:
     return reverse("enterprises:report", args=[report.enterprise_id, report.year])
-
-
-def district_officers(region):
-    """The district officers whose district holds `region` (its own or one above it)."""
-    codes = [c for c in region.path.strip("/").split("/") if c]
-    paths = ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
-    return get_user_model().objects.filter(
-        role=Role.DISTRICT, is_active=True, region__path__in=paths
-    )
 
 
 def _notify_members(report: YearlyReport, text: str) -> None:
