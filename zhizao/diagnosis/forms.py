@@ -57,7 +57,7 @@ class AssignForm(forms.Form):
         label=_("诊断专家或服务商"), queryset=diagnosticians(), empty_label=_("请选择")
     )
     due_on = forms.DateField(
-        label="诊断截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("诊断截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def __init__(self, *args, **kwargs):

@@ -309,7 +309,7 @@ def assign_diagnosis(
     today = today or timezone.localdate()
     due_on = due_on or default_due_date(today)
     if due_on < today:
-        raise DiagnosisError(f"诊断截止日期 {due_on:%Y-%m-%d} 早于今天。")
+        raise DiagnosisError(_("诊断截止日期 %(date)s 早于今天。") % {"date": f"{due_on:%Y-%m-%d}"})
     diagnosis = ExpertDiagnosis(
         enterprise=enterprise,
         diagnostician=diagnostician,
