@@ -20,7 +20,10 @@ MENUS = {
     ],
     Role.ENTERPRISE: ["home", "inbox", "cultivation", *CULTIVATION, "diagnosis", "bridge", "plan"],
     Role.EXPERT: ["home", "inbox", "cultivation", *CULTIVATION, "diagnosis", "bridge", "plan"],
-    Role.PROVIDER: ["home", "inbox", "diagnosis", "bridge", "plan"],
+    Role.PROVIDER: [
+        "home", "inbox", "cultivation", "batches", "titles", "public_titles", "diagnosis",
+        "bridge", "plan",
+    ],
 }  # fmt: skip
 
 

@@ -41,7 +41,7 @@ def may_read_api_docs(user) -> bool:
 
 
 def may_apply_for_titles(user) -> bool:
-    """梯度培育's batches and applications: who applies, reviews or scores applications."""
+    """称号申报 (the applications): who applies, reviews or scores applications."""
     return role_of(user) in (Role.CITY_ADMIN, Role.DISTRICT, Role.ENTERPRISE, Role.EXPERT)
 
 

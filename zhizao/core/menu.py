@@ -60,21 +60,23 @@ MENU = (
         testid="ranking-menu",
     ),
     MenuItem("registry", _("企业库"), "enterprises:list", access.may_view_registry),
+    # Batches and recognised titles are the city's published calls and lists: every role reads
+    # them (providers help enterprises apply); applications are the applicants' and reviewers'.
     MenuItem(
         "cultivation",
         _("梯度培育"),
-        "cultivation:applications",
-        access.may_apply_for_titles,
+        "cultivation:batches",
+        _everyone,
         children=(
             MenuItem("ladder", _("培育梯队"), "cultivation:ladder", access.may_view_figures),
-            MenuItem("batches", _("申报批次"), "cultivation:batches", access.may_apply_for_titles),
+            MenuItem("batches", _("申报批次"), "cultivation:batches", _everyone),
             MenuItem(
                 "applications",
                 _("称号申报"),
                 "cultivation:applications",
                 access.may_apply_for_titles,
             ),
-            MenuItem("titles", _("认定称号"), "cultivation:titles", access.may_apply_for_titles),
+            MenuItem("titles", _("认定称号"), "cultivation:titles", _everyone),
             MenuItem(
                 "public_titles", _("公开名单"), "public_titles", _everyone, divider_before=True
             ),
