@@ -1,6 +1,7 @@
 """The landing page (`home`): each role lands on its work. The city admin on its cockpit; the
 others on their cards (core.landing) and the first items of each 待办 tab (core.inbox)."""
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_GET
 from zhizao.core.access import role_of
 from zhizao.core.landing import cards_for
 from zhizao.core.roles import Role
+from zhizao.core.scoping import scope_queryset
 from zhizao.core.views_inbox import inbox_tabs
 
 PREVIEW_ROWS = 5
@@ -29,6 +31,10 @@ def city_landing() -> str:
 @require_GET
 def home(request):
     user = request.user
+    # Core imports no app above it: the plan model is looked up by name.
+    plans = apps.get_model("plans", "Plan").objects.filter(code=settings.ZHIZAO_DEFAULT_PLAN)
+    if not scope_queryset(user, plans).exists():
+        return redirect("plans:list")  # which says how to load one
     if role_of(user) == Role.CITY_ADMIN:
         return redirect(city_landing())
     tabs = inbox_tabs(user)
