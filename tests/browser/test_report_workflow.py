@@ -53,22 +53,27 @@ def test_report_goes_from_enterprise_to_city_and_the_year_is_locked(page, live_s
     page.get_by_role("button", name="保存并提交").click()
     assert page.get_by_test_id("report-status").inner_text() == "已提交，待区县审核"
 
-    # the district officer finds it waiting and approves it
+    # the district officer finds it waiting in its 待办 and approves it
     log_in(page, live_server, "officer")
-    page.get_by_role("link", name="待办").click()
-    page.get_by_test_id("review-queue").get_by_role("link", name="越城智造示范有限公司").click()
+    page.get_by_test_id("inbox-link").click()
+    page.get_by_test_id("inbox").get_by_role(
+        "link", name="越城智造示范有限公司 2025年智能制造数据"
+    ).click()
     page.get_by_label("审核意见（退回时必填）").fill("数据核实无误")
     page.get_by_role("button", name="区县审核通过").click()
     assert page.get_by_test_id("report-status").inner_text() == "区县已审核，待市级审核"
 
     # the city approves it and locks the year
     log_in(page, live_server, "city")
-    page.get_by_role("link", name="待办").click()
-    page.get_by_test_id("review-queue").get_by_role("link", name="越城智造示范有限公司").click()
+    page.get_by_test_id("inbox-link").click()
+    page.get_by_test_id("inbox").get_by_role(
+        "link", name="越城智造示范有限公司 2025年智能制造数据"
+    ).click()
     page.get_by_role("button", name="市级审核通过").click()
     assert page.get_by_test_id("report-status").inner_text() == "市级已审核"
     steps = page.get_by_test_id("review-steps").inner_text()
     assert "区县审核通过" in steps and "数据核实无误" in steps
+    page.locator("#main-nav").get_by_role("button", name="更多").click()
     page.get_by_role("link", name="年度锁定").click()
     row = page.locator('tr[data-year="2025"]')
     row.get_by_role("button", name="锁定").click()
