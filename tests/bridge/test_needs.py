@@ -23,20 +23,23 @@ from tests.diagnosis.factories import make_assessment
 from tests.enterprises.factories import make_enterprise
 from zhizao.bridge.models import Library, Match, MatchStatus, MatchStep, Need, NeedStatus
 from zhizao.bridge.needs import (
+    MATCH_NEED_TASK,
     advance_match,
     close_match,
     close_need,
     match_need,
     needs_from_gaps,
     post_need,
+    request_matching,
     visible_matches,
     visible_needs,
 )
 from zhizao.bridge.outcomes import outcomes
 from zhizao.bridge.services import BridgeError, BridgeForbidden
-from zhizao.core.models import Notification
+from zhizao.core.models import Notification, Task, TaskStatus
 from zhizao.core.roles import Role
 from zhizao.core.scoping import get_scoped_object_or_404
+from zhizao.core.tasks import run_pending_tasks
 from zhizao.diagnosis.models import AssessmentStatus
 from zhizao.diagnosis.questionnaire import load_questionnaire
 
@@ -214,6 +217,7 @@ def test_matching_again_keeps_matches_in_contact_and_adds_nothing_twice(
     advance_match(first[0], provider_user, MatchStatus.CONTACTED)
     again = match_need(need, user=member)
     assert {m.pk for m in again} == {m.pk for m in first}
+    assert [m.rank for m in Match.objects.filter(need=need)] == list(range(1, len(again) + 1))
     assert Match.objects.get(pk=first[0].pk).status == MatchStatus.CONTACTED
     assert Notification.objects.filter(user=provider_user, text__contains="匹配").count() == 1
 
@@ -223,6 +227,53 @@ def test_a_closed_need_is_not_matched(enterprise, member):
     close_need(need, member)
     with refused(BridgeError, "需求「订单进度不透明」已关闭，不能匹配。"):
         match_need(need, user=member)
+
+
+def test_matching_is_queued_once_and_the_worker_runs_it(enterprise, member, solution):
+    # given a posted need
+    need = post_need(enterprise, member, VALUES)
+
+    # when its matching is asked for twice before a worker takes it
+    task = request_matching(need, member)
+    again = request_matching(need, member)
+
+    # then one task waits, nothing is matched yet
+    assert again.pk == task.pk and task.status == TaskStatus.QUEUED
+    assert Task.objects.filter(name=MATCH_NEED_TASK).count() == 1
+    assert not need.matches.exists()
+
+    # when the worker runs it, the solution is recommended, with the member as its actor
+    assert run_pending_tasks() == 1
+    task.refresh_from_db()
+    assert task.status == TaskStatus.DONE
+    assert task.result["summary"] == "平台为您匹配了 1 项资源。"
+    match = need.matches.get()
+    assert (match.library, match.object_id) == (Library.SOLUTION, solution.pk)
+    assert match.steps.get().actor == member
+
+    # and a new request queues a new task
+    assert request_matching(need, member).pk != task.pk
+
+
+def test_a_need_closed_while_its_matching_waits_fails_with_the_reason(enterprise, member):
+    need = post_need(enterprise, member, VALUES)
+    task = request_matching(need, member)
+    close_need(need, member)
+
+    run_pending_tasks()
+
+    task.refresh_from_db()
+    assert task.status == TaskStatus.FAILED
+    assert task.error == "需求「订单进度不透明」已关闭，不能匹配。"
+    with refused(BridgeError, "需求「订单进度不透明」已关闭，不能匹配。"):
+        request_matching(need, member)
+
+
+def test_only_the_enterprise_or_the_city_asks_for_matching(enterprise, member, provider_user):
+    need = post_need(enterprise, member, VALUES)
+    with refused(BridgeForbidden, "只有该企业的用户或市级管理员可以为需求匹配资源。"):
+        request_matching(need, provider_user)
+    assert not Task.objects.exists()
 
 
 # --- the workflow ------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from tests.accounts.factories import make_user
@@ -35,9 +37,12 @@ from zhizao.bridge.models import (
     Need,
     Solution,
 )
+from zhizao.bridge.needs import close_need
 from zhizao.bridge.search import rebuild_index
+from zhizao.core.models import TaskStatus
 from zhizao.core.notifications import Notification
 from zhizao.core.roles import Role
+from zhizao.core.tasks import run_pending_tasks
 from zhizao.diagnosis.questionnaire import load_questionnaire
 
 
@@ -485,18 +490,51 @@ def test_an_enterprise_posts_a_need_and_sees_ranked_matches_with_reasons(
     rebuild_index()
     member = signed_in(enterprise_user)
     assert member.get("/bridge/needs/new/").status_code == 200
-    response = member.post("/bridge/needs/new/", _need_form(firm))
+
+    # when the need is posted, the answer does not wait for the matching: it is queued
+    with CaptureQueriesContext(connection) as posting:
+        response = member.post("/bridge/needs/new/", _need_form(firm))
     need = Need.objects.get(title="染色车间MES建设")
     assert response.url == f"/bridge/needs/{need.pk}/"
     assert need.region.name == "越城区" and need.created_by == enterprise_user
+    assert not need.matches.exists() and need.matching_task.status == TaskStatus.QUEUED
+    assert len(posting.captured_queries) <= 25
+    # and the need's page shows the matching under way, polling its progress
     page = html_of(member.get(response.url))
-    matches = list(need.matches.order_by("-score", "pk"))
-    assert matches
+    assert 'data-testid="need-matching" data-status="queued"' in page
+    assert f'hx-get="/bridge/needs/{need.pk}/matching/"' in page
+    polled = member.get(f"/bridge/needs/{need.pk}/matching/")
+    assert 'data-status="queued"' in html_of(polled) and "HX-Refresh" not in polled
+
+    # when the worker has run it, the poll reloads the page, which lists the matches
+    assert run_pending_tasks() == 1
+    assert member.get(f"/bridge/needs/{need.pk}/matching/")["HX-Refresh"] == "true"
+    page = html_of(member.get(response.url))
+    assert "need-matching" not in page
+    # in the matcher's order (its place in the ranking, the need's industry first)
+    matches = list(need.matches.order_by("rank"))
+    assert [m.rank for m in matches] == list(range(1, len(matches) + 1))
     titles = re.findall(r'data-testid="match-title">([^<]+)<', page)
     assert titles == [m.title for m in matches]
     assert "同行业" in page and "能力域匹配" in page and "本地服务" in page
     assert library["solution"].title in titles
     assert "草稿" not in "".join(titles)
+
+
+def test_a_matching_that_failed_is_shown_with_its_reason(firm, enterprise_user):
+    # given a posted need, closed before the worker took its matching
+    member = signed_in(enterprise_user)
+    member.post("/bridge/needs/new/", _need_form(firm))
+    need = Need.objects.get(title="染色车间MES建设")
+    close_need(need, enterprise_user)
+    run_pending_tasks()
+
+    # then its page says why nothing was matched, and polls no more
+    page = html_of(member.get(f"/bridge/needs/{need.pk}/"))
+    assert (
+        'data-status="failed"' in page and f'hx-get="/bridge/needs/{need.pk}/matching/"' not in page
+    )
+    assert "暂未能匹配：需求「染色车间MES建设」已关闭，不能匹配。" in page
 
 
 def test_an_enterprise_cannot_open_another_enterprises_need(
@@ -553,6 +591,53 @@ def test_a_provider_responds_until_signed_and_the_enterprise_sees_it(
     page = html_of(signed_in(enterprise_user).get(f"/bridge/needs/{need.pk}/"))
     assert 'data-testid="match-status">已签约<' in page
     assert "签约金额 <strong>480</strong> 万元" in page
+
+
+def test_the_matched_needs_page_has_one_row_per_need_and_counts_needs(
+    library, firm, provider_user, other_provider_user
+):
+    # given a need matched to the provider through its solution, its case and itself, and
+    # a second need through its solution, both waiting; a third need the provider is in contact
+    # about; and a match of another provider that it must not see
+    mine = [provider_user]
+    first = make_need(firm, title="染色车间MES需求")
+    second = make_need(firm, title="印染排产需求")
+    third = make_need(firm, title="印染能耗需求")
+    solution_match = make_match(first, library["solution"], responders=mine, rank=2)
+    case_match = make_match(first, library["case"], responders=mine, rank=1)
+    make_match(first, library["provider"], responders=mine, rank=3)
+    make_match(second, library["solution"], responders=mine)
+    make_match(third, library["solution"], responders=mine, status=MatchStatus.CONTACTED)
+    make_match(
+        first,
+        make_solution("他家方案", provider=library["other_provider"]),
+        responders=[other_provider_user],
+    )
+    provider = signed_in(provider_user)
+
+    # when the provider opens its matched needs
+    with CaptureQueriesContext(connection) as queries:
+        response = provider.get("/bridge/matched/")
+    page = html_of(response)
+
+    # then 待响应 counts the two needs (not the four matches), 对接中 the third
+    counts = dict(re.findall(r'data-testid="tab-(\w+)".*?data-testid="tab-count">(\d+)<', page))
+    assert counts == {"waiting": "2", "active": "1", "signed": "0", "closed": "0"}
+    # one row per need, newest first, its matched entries inside in the matcher's order
+    rows = re.findall(r'data-testid="matched-row" data-need="(\d+)"', page)
+    assert rows == [str(second.pk), str(first.pk)]
+    first_row = page.split(f'data-need="{first.pk}"')[1].split('data-testid="matched-row"')[0]
+    assert first_row.count('data-testid="matched-entry"') == 3
+    titles = re.findall(r'#match-\d+">([^<]+)</a>', first_row)
+    assert titles == [case_match.title, solution_match.title, library["provider"].name]
+    assert "他家方案" not in page
+    # in a bounded number of queries (session, user, counts, paging, needs, their matches)
+    assert len(queries.captured_queries) <= 10
+
+    # and the 对接中 tab lists the third need alone
+    active = html_of(provider.get("/bridge/matched/", {"tab": "active"}))
+    assert re.findall(r'data-testid="matched-row" data-need="(\d+)"', active) == [str(third.pk)]
+    assert provider.get("/bridge/matched/", {"tab": "nonsense"}).status_code == 404
 
 
 def test_a_provider_sees_only_its_own_match_of_a_need(library, firm, provider_user):

@@ -388,7 +388,18 @@ class Need(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
-    history = HistoricalRecords()
+    # The background task of its last matching (queued, running or finished): bookkeeping for
+    # the need's page, which shows its progress, so not part of the need's history.
+    matching_task = models.ForeignKey(
+        "core.Task",
+        verbose_name=_("匹配任务"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords(excluded_fields=["matching_task"])
 
     scope = Scope(
         region_field="region",
@@ -425,6 +436,9 @@ class Match(models.Model):
     title = models.CharField(_("条目名称"), max_length=300)
     score = models.DecimalField(_("匹配分"), max_digits=7, decimal_places=4)
     reasons = models.JSONField(_("匹配理由"), default=list, blank=True)
+    # Its place in the need's latest matching (1 first: the matcher puts the need's industry
+    # and a mix of kinds before the bare score); none once a later matching left it out.
+    rank = models.PositiveSmallIntegerField(_("推荐顺序"), null=True, blank=True, editable=False)
     status = models.CharField(
         _("对接状态"), max_length=12, choices=MatchStatus.choices, default=MatchStatus.RECOMMENDED
     )
@@ -439,7 +453,7 @@ class Match(models.Model):
     close_reason = models.CharField(_("关闭原因"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("推荐时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    history = HistoricalRecords(m2m_fields=[])
+    history = HistoricalRecords(m2m_fields=[], excluded_fields=["rank"])
 
     scope = Scope(
         region_field="need__region", enterprise_field="need__enterprise", expert_field="responders"
@@ -448,7 +462,7 @@ class Match(models.Model):
     class Meta:
         verbose_name = _("供需对接")
         verbose_name_plural = _("供需对接")
-        ordering = ["need", "-score", "id"]
+        ordering = ["need", models.F("rank").asc(nulls_last=True), "-score", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["need", "library", "object_id"], name="match_unique_entry"

@@ -12,9 +12,10 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, F, Prefetch, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhizao.bridge.matching import MatchResult, rank
 from zhizao.bridge.models import (
@@ -31,6 +32,7 @@ from zhizao.core.notifications import notify
 from zhizao.core.roles import Role, is_city_admin
 from zhizao.core.scoping import scope_queryset
 from zhizao.core.services import mark_change
+from zhizao.core.tasks import enqueue
 from zhizao.diagnosis.questionnaire import load_questionnaire
 from zhizao.enterprises.models import Enterprise
 
@@ -43,6 +45,7 @@ MATCH_FLOW = (
     MatchStatus.DELIVERED,
 )
 DEFAULT_MATCH_LIMIT = 10
+MATCH_NEED_TASK = "bridge.match_need"  # registered in bridge/tasks.py
 
 
 def _label(status) -> str:
@@ -98,6 +101,43 @@ def visible_matches(user, need: Need | None = None):
     """The matches `user` may see (of one need): a provider or expert only its own."""
     matches = scope_queryset(user, Match.objects.all()).distinct()
     return matches.filter(need=need) if need is not None else matches
+
+
+# The needs matched to a provider or an expert (匹配给我的需求), by where their matches stand.
+MATCHED_GROUPS = {
+    "waiting": (MatchStatus.RECOMMENDED,),
+    "active": (MatchStatus.CONTACTED, MatchStatus.NEGOTIATING),
+    "signed": (MatchStatus.SIGNED, MatchStatus.DELIVERED),
+    "closed": (MatchStatus.CLOSED,),
+}
+
+
+def matched_need_counts(user) -> dict[str, int]:
+    """How many needs have a match of `user` in each group (MATCHED_GROUPS): a need matched
+    through a solution, a case and the provider itself counts once. One query."""
+    mine = Match.objects.filter(pk__in=visible_matches(user).values("pk"))
+    return mine.aggregate(
+        **{
+            group: Count("need", distinct=True, filter=Q(status__in=statuses))
+            for group, statuses in MATCHED_GROUPS.items()
+        }
+    )
+
+
+def matched_needs(user, group: str):
+    """The needs with a match of `user` in `group`, newest first, each with `my_matches`: those
+    matches, in the matcher's order (two queries once evaluated: the needs, their matches)."""
+    mine = visible_matches(user).filter(status__in=MATCHED_GROUPS[group])
+    ordered = Match.objects.filter(pk__in=mine.values("pk")).order_by(
+        F("rank").asc(nulls_last=True), "-score", "pk"
+    )
+    return (
+        visible_needs(user)
+        .filter(pk__in=mine.values("need_id"))
+        .select_related("enterprise", "region", "cluster")
+        .prefetch_related(Prefetch("matches", queryset=ordered, to_attr="my_matches"))
+        .order_by("-created_at", "-pk")
+    )
 
 
 # --- posting needs ---------------------------------------------------------------------------
@@ -316,17 +356,48 @@ def responders_of(result: MatchResult) -> list:
     return [person for person in people if person.is_active]
 
 
+def _may_match(user, need: Need) -> None:
+    if user is not None and not may_post(user, need.enterprise):
+        raise BridgeForbidden(_("只有该企业的用户或市级管理员可以为需求匹配资源。"))
+    if need.status != NeedStatus.OPEN:
+        raise BridgeError(
+            _("需求「%(title)s」%(status)s，不能匹配。")
+            % {"title": need.title, "status": need.get_status_display()}
+        )
+
+
+def matching_in_progress(need: Need) -> bool:
+    task = need.matching_task
+    return task is not None and not task.finished
+
+
+@transaction.atomic
+def request_matching(need: Need, user=None):
+    """Queue the matching of an open need (`match_need`, run by the worker: posting answers at
+    once, and the need's page shows the progress). A need whose matching is queued or running
+    is not queued again: its task is returned."""
+    need = (
+        Need.objects.select_for_update()
+        .select_related("enterprise", "matching_task")
+        .get(pk=need.pk)
+    )
+    _may_match(user, need)
+    if matching_in_progress(need):
+        return need.matching_task
+    task = enqueue(MATCH_NEED_TASK, {"need": need.pk}, user)
+    Need.objects.filter(pk=need.pk).update(matching_task=task)
+    return task
+
+
 @transaction.atomic
 def match_need(need: Need, limit: int = DEFAULT_MATCH_LIMIT, user=None) -> list[Match]:
     """Rank the libraries for an open need and keep the top `limit` as matches (已推荐) with
     their score and reasons; the responders of each new match are told. Matching again updates
     the score and reasons of matches still recommended and adds the new ones; matches already
-    in contact are left as they are. Returns the need's matches of this ranking, best first."""
+    in contact are left as they are. Each match of this ranking gets its place in it (`rank`),
+    the others none. Returns the need's matches of this ranking, best first."""
     need = Need.objects.select_for_update().select_related("enterprise", "region").get(pk=need.pk)
-    if user is not None and not may_post(user, need.enterprise):
-        raise BridgeForbidden("只有该企业的用户或市级管理员可以为需求匹配资源。")
-    if need.status != NeedStatus.OPEN:
-        raise BridgeError(f"需求「{need.title}」{need.get_status_display()}，不能匹配。")
+    _may_match(user, need)
     results = rank(need, limit=limit)
     existing = {(m.library, m.object_id): m for m in need.matches.all()}
     matches, url = [], need_url(need)
@@ -368,6 +439,10 @@ def match_need(need: Need, limit: int = DEFAULT_MATCH_LIMIT, user=None) -> list[
             url,
         )
         matches.append(match)
+    for place, match in enumerate(matches, 1):
+        match.rank = place
+    Match.objects.bulk_update(matches, ["rank"])
+    need.matches.exclude(pk__in=[m.pk for m in matches]).update(rank=None)
     return matches
 
 

@@ -30,6 +30,7 @@ urlpatterns = [
     path("needs/new/", views_needs.need_create, name="need_create"),
     path("needs/from-gaps/", views_needs.needs_from_gaps, name="needs_from_gaps"),
     path("needs/<int:pk>/", views_needs.need_detail, name="need"),
+    path("needs/<int:pk>/matching/", views_needs.need_matching, name="need_matching"),
     path("needs/<int:pk>/<str:action>/", views_needs.need_action, name="need_action"),
     path("matched/", views_needs.matched_list, name="matched"),
     path("matches/<int:pk>/<str:action>/", views_needs.match_action, name="match_action"),

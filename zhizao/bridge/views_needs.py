@@ -9,10 +9,12 @@ from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Q
-from django.http import Http404
+from django.db.models import Count, F, Prefetch, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhizao.bridge import needs as need_services
@@ -27,7 +29,7 @@ from zhizao.bridge.forms import (
 from zhizao.bridge.models import Library, Match, MatchStatus, MatchStep, Need, NeedStatus
 from zhizao.bridge.services import BridgeError
 from zhizao.bridge.views import _page
-from zhizao.core.models import IndustryCluster, Region, RegionLevel
+from zhizao.core.models import IndustryCluster, Region, RegionLevel, TaskStatus
 from zhizao.core.roles import Role, is_city_admin
 from zhizao.core.scoping import get_scoped_object_or_404, scope_queryset
 from zhizao.diagnosis.models import SelfAssessment
@@ -44,10 +46,10 @@ MATCH_STYLES = {
 NEED_STYLES = {NeedStatus.DRAFT: "secondary", NeedStatus.OPEN: "primary", NeedStatus.CLOSED: "dark"}
 FLOW = list(need_services.MATCH_FLOW)
 MATCHED_TABS = (
-    ("waiting", "待响应", (MatchStatus.RECOMMENDED,)),
-    ("active", "对接中", (MatchStatus.CONTACTED, MatchStatus.NEGOTIATING)),
-    ("signed", "已签约", (MatchStatus.SIGNED, MatchStatus.DELIVERED)),
-    ("closed", "已关闭", (MatchStatus.CLOSED,)),
+    ("waiting", _lazy("待响应")),
+    ("active", _lazy("对接中")),
+    ("signed", _lazy("已签约")),
+    ("closed", _lazy("已关闭")),
 )
 
 
@@ -56,7 +58,9 @@ def role_of(user) -> str:
 
 
 def _need_queryset():
-    return Need.objects.select_related("enterprise", "region", "cluster", "created_by")
+    return Need.objects.select_related(
+        "enterprise", "region", "cluster", "created_by", "matching_task"
+    )
 
 
 def scoped_need(request, pk: int) -> Need:
@@ -129,25 +133,18 @@ def need_list(request):
 @login_required
 @require_GET
 def matched_list(request):
-    """匹配给我的需求: the matches a provider or expert answers for, by where they stand."""
+    """匹配给我的需求: the needs matched to a provider or an expert, one row each with the
+    entries of its own that matched, in tabs by where those matches stand; the tabs count
+    needs, not matches."""
     user = request.user
     if role_of(user) not in (Role.PROVIDER, Role.EXPERT):
         raise Http404
-    matches = need_services.visible_matches(user).select_related(
-        "need__enterprise", "need__region", "need__cluster"
-    )
-    counts = Counter(matches.values_list("status", flat=True))
-    tabs = [
-        {"code": code, "label": label, "count": sum(counts[s] for s in statuses)}
-        for code, label, statuses in MATCHED_TABS
-    ]
+    counts = need_services.matched_need_counts(user)
+    tabs = [{"code": code, "label": label, "count": counts[code]} for code, label in MATCHED_TABS]
     tab = request.GET.get("tab") or next((t["code"] for t in tabs if t["count"]), "waiting")
-    statuses = next((s for c, _, s in MATCHED_TABS if c == tab), None)
-    if statuses is None:
+    if tab not in need_services.MATCHED_GROUPS:
         raise Http404
-    page, query = _page(
-        request, matches.filter(status__in=statuses).order_by("-need__created_at", "-score", "pk")
-    )
+    page, query = _page(request, need_services.matched_needs(user, tab))
     return render(
         request,
         "bridge/matched.html",
@@ -171,13 +168,27 @@ def _own_enterprises(user):
     return scope_queryset(user, Enterprise.objects.all()).order_by("name")
 
 
-def _matched(request, need: Need) -> int:
+def _queue_matching(request, need: Need):
+    """Queue the need's matching (the worker runs it; the need's page shows the progress).
+    Returns the task, or None with a message saying why the need cannot be matched."""
     try:
-        matches = need_services.match_need(need, user=request.user)
+        return need_services.request_matching(need, request.user)
     except BridgeError as exc:
-        messages.warning(request, f"需求已发布，但暂未能匹配：{exc}")
-        return 0
-    return len(matches)
+        messages.warning(request, _("需求已发布，但暂未能匹配：%(reason)s") % {"reason": exc})
+        return None
+
+
+def _matching_message(request, task, done: str, waiting: str) -> None:
+    """Say what became of the matching: done at once (a worker that was free, or tasks run
+    inline), failed, or under way."""
+    if task is None:
+        return
+    if task.status == TaskStatus.DONE:
+        messages.success(request, f"{done}{task.result.get('summary', '')}")
+    elif task.status == TaskStatus.FAILED:
+        messages.warning(request, _("暂未能匹配：%(reason)s") % {"reason": task.error})
+    else:
+        messages.success(request, waiting)
 
 
 @login_required
@@ -204,11 +215,12 @@ def need_create(request):
         except BridgeError as exc:
             form.add_error(None, str(exc))
         else:
-            found = _matched(request, need)
-            if found:
-                messages.success(request, f"需求已发布，平台为您匹配了 {found} 项资源。")
-            else:
-                messages.info(request, "需求已发布，暂未找到匹配的资源；资源库更新后可重新匹配。")
+            _matching_message(
+                request,
+                _queue_matching(request, need),
+                _("需求已发布。"),
+                _("需求已发布，平台正在为您匹配资源，完成后本页显示结果。"),
+            )
             return redirect("bridge:need", pk=need.pk)
     return render(request, "bridge/need_form.html", {"form": form})
 
@@ -258,9 +270,12 @@ def needs_from_gaps(request):
         except BridgeError as exc:
             form.add_error(None, str(exc))
         else:
-            found = sum(_matched(request, need) for need in created)
+            for need in created:
+                _queue_matching(request, need)
             messages.success(
-                request, f"已由 {len(created)} 个差距项生成需求，平台共匹配了 {found} 项资源。"
+                request,
+                _("已由 %(count)s 个差距项生成需求，平台正在为其匹配资源。")
+                % {"count": len(created)},
             )
             if len(created) == 1:
                 return redirect("bridge:need", pk=created[0].pk)
@@ -326,7 +341,7 @@ def need_context(request, need: Need) -> dict:
         need_services.visible_matches(user, need)
         .prefetch_related(_steps_prefetch())
         .select_related("need__enterprise")
-        .order_by("-score", "pk")
+        .order_by(F("rank").asc(nulls_last=True), "-score", "pk")
     )
     rows = match_rows(user, matches)
     may_post = need_services.may_post(user, need.enterprise)
@@ -346,7 +361,16 @@ def need_context(request, need: Need) -> dict:
         "is_responder": responder,
         "library_names": dict(Library.choices),
         "summary": Counter(r["match"].status for r in rows),
+        "matching": _shown_matching(need) if may_post else None,
     }
+
+
+def _shown_matching(need: Need):
+    """The matching task the need's page shows: one under way, or the last one if it failed."""
+    task = need.matching_task
+    if task is not None and task.status != TaskStatus.DONE:
+        return task
+    return None
 
 
 @login_required
@@ -357,13 +381,29 @@ def need_detail(request, pk: int):
 
 
 @login_required
+@require_GET
+def need_matching(request, pk: int):
+    """The progress of the need's matching, which its page polls (htmx) while it runs; once
+    done, the page reloads to show the matches."""
+    need = scoped_need(request, pk)
+    task = _shown_matching(need)
+    if task is None or not need_services.may_post(request.user, need.enterprise):
+        return HttpResponse(headers={"HX-Refresh": "true"})
+    return render(request, "bridge/_matching.html", {"need": need, "matching": task})
+
+
+@login_required
 @require_POST
 def need_action(request, pk: int, action: str):
     need = scoped_need(request, pk)
     try:
         if action == "rematch":
-            found = len(need_services.match_need(need, user=request.user))
-            messages.success(request, f"已重新匹配，共 {found} 项资源。")
+            _matching_message(
+                request,
+                need_services.request_matching(need, request.user),
+                _("已重新匹配。"),
+                _("正在重新匹配，完成后本页显示结果。"),
+            )
         elif action == "close":
             need_services.close_need(need, request.user, request.POST.get("reason", ""))
             messages.success(request, "需求已关闭。")

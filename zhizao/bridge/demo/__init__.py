@@ -711,7 +711,7 @@ def match_needs(needs: list[Need], rng: random.Random, now, stamp, provider_user
             if own and (planned := next(provider_plan, None)) is not None:
                 walked, stage = own[0], planned
         close_need = stage == "closed" and rng.random() < 0.5
-        for ranked_result, people in ranked:
+        for place, (ranked_result, people) in enumerate(ranked, 1):
             match = Match(
                 need=need,
                 library=ranked_result.library,
@@ -719,6 +719,7 @@ def match_needs(needs: list[Need], rng: random.Random, now, stamp, provider_user
                 title=ranked_result.title[:300],
                 score=Decimal(str(round(ranked_result.score, 4))),
                 reasons=list(ranked_result.reasons),
+                rank=place,
             )
             actor = people[0] if people else need.created_by
             match._trail = _trail(
