@@ -172,7 +172,7 @@ def test_home_shows_the_ten_libraries_with_published_counts(client, library):
     assert response.status_code == 200
     html = html_of(response)
     for code, label in Library.choices:
-        assert label in html
+        assert str(label) in html
         assert f'href="/bridge/{code}/"' in html
     # the public counts published entries only: one standard of two, two solutions of four
     assert re.search(r'data-testid="count-standard">1<', html)

@@ -109,7 +109,7 @@ def handle_match(
                 {
                     "rank": position,
                     "library": result.library,
-                    "library_name": Library(result.library).label,
+                    "library_name": str(Library(result.library).label),
                     "object_id": result.object_id,
                     "title": result.title,
                     "score": result.score,
@@ -198,7 +198,7 @@ def handle_search(
                 {
                     "rank": position,
                     "library": hit.library,
-                    "library_name": Library(hit.library).label,
+                    "library_name": str(Library(hit.library).label),
                     "object_id": hit.object_id,
                     "title": hit.title,
                     "score": hit.score,
