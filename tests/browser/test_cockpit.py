@@ -55,8 +55,10 @@ def test_the_city_finds_a_red_cell_and_exports_the_enterprises_behind_it(
     assert cell.get_attribute("data-status") == "red"
     assert "实际值 125 台/万人" in cell.locator("a").get_attribute("title")  # 15 / 1200
     cell.locator("a").click()
+    page.wait_for_url("**/monitoring/indicators/7/rows/?region=330603&year=2024")
 
     table = page.get_by_test_id("indicator-rows")
+    table.wait_for()
     names = table.locator("tbody tr").evaluate_all("rows => rows.map(r => r.dataset.enterprise)")
     # contribution to the shortfall at 355: 35.5 − 5 = 30.5 before 7.1 − 10 = −2.9
     assert names == ["柯桥区示范智造有限公司", "柯桥区精密机械有限公司"]
