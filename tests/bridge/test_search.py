@@ -135,7 +135,9 @@ def test_a_title_match_ranks_above_a_body_only_match(filler):
     results = search("染整")
     assert titles(results) == [title.title, body.title]
     assert results.hits[0].score > results.hits[1].score
-    assert results.hits[0].score == pytest.approx(adjustment(timezone.now(), None), abs=0.01)
+    # the title hit is the most relevant (1), indexed just now (freshness 1), unrated (3/5):
+    # 0.70 + 0.20 × 1 + 0.10 × 0.6 = 0.96
+    assert results.hits[0].score == pytest.approx(0.96, abs=0.001)
 
 
 def test_fresh_and_well_rated_entries_rank_first(filler):
@@ -154,8 +156,10 @@ def test_the_ranking_formula_is_the_same_on_both_backends(filler):
     updated = NOW - datetime.timedelta(days=200)
     set_document(entry, updated_at=updated, rating=Decimal("4.20"))
     (hit,) = search("黄酒", now=NOW).hits
-    # The only hit has relevance 1: its score is the recency and rating factor alone.
-    assert hit.score == pytest.approx(adjustment(updated, Decimal("4.20"), NOW), abs=1e-5)
+    # The only hit has relevance 1: its score is the recency and rating factor alone, by hand:
+    # freshness 1 / (1 + 200 / 365) = 365 / 565 = 0.646018, quality 4.20 / 5 = 0.84,
+    # 0.70 + 0.20 × 0.646018 + 0.10 × 0.84 = 0.913204
+    assert hit.score == pytest.approx(0.913204, abs=1e-5)
     assert adjustment(NOW, 5, NOW) == pytest.approx(1.0)
     assert adjustment(NOW - datetime.timedelta(days=365), None, NOW) == pytest.approx(0.86)
 
@@ -343,6 +347,39 @@ def test_special_characters_are_safe(faceted):
         results = search(query)
         if "印染" in query:
             assert results.total >= 1, query
+
+
+def test_library_entries_rank_above_registry_records(filler):
+    # given a software and an equipment entry that mention 数字孪生 in their text only, and
+    # three completed transformation projects named after it (title matches, more relevant)
+    software = indexed(make_software("车间可视化平台", description="基于数字孪生的产线三维监控。"))
+    equipment = indexed(
+        make_equipment("智能检测工作站", description="配套数字孪生调试，缩短交付周期。")
+    )
+    for number, district in enumerate(["越城区", "柯桥区", "上虞区"]):
+        firm = make_enterprise(f"绍兴孪生示范{number}有限公司", region=district)
+        make_title(
+            "transformation-completed",
+            enterprise=firm,
+            published=True,
+            project_name=f"数字孪生车间改造{number}",
+        )
+    index_registries()
+
+    # when anyone searches for 数字孪生
+    results = search("数字孪生", now=NOW)
+
+    # then the two maintained entries come first, the registry records after them (the three
+    # projects, and their enterprises, whose records name the projects), though each project's
+    # title match scores higher than either entry; the library facet still counts them all
+    libraries = [hit.library for hit in results.hits]
+    assert set(libraries[:2]) == {"software", "equipment"}
+    assert {hit.title for hit in results.hits[:2]} == {software.name, equipment.name}
+    assert set(libraries[2:]) <= {"project", "enterprise"} and libraries.count("project") == 3
+    best_project = max(hit.score for hit in results.hits if hit.library == "project")
+    assert best_project > max(hit.score for hit in results.hits[:2])
+    assert results.facets["library"]["project"] == 3
+    assert results.total == len(libraries)
 
 
 def test_registries_index_recognised_enterprises_and_completed_projects(plan):

@@ -19,6 +19,13 @@ on SQLite; ts_rank_cd() with the title 'A' weighted 1.0 and the body 'B' 0.1, no
 log of the document's length, on PostgreSQL. Recency and rating can take at most 30 % off a
 document's relevance, so a title match stays above a body-only match of the same words, and
 among equally relevant entries the fresh and well rated come first.
+
+The maintained libraries' entries (solutions, equipment, software, providers, cases, standards,
+experts, financial products) come before the registry records (titled enterprises and completed
+transformation projects: thousands of them, generated from the platform's own records), whatever
+their scores: hits are ordered by (registry record or not, score). A search for 数字孪生 then
+shows the two products first and the 830 projects that mention it after them; the library facet
+still counts both.
 """
 
 from __future__ import annotations
@@ -52,6 +59,20 @@ FRESHNESS_DAYS = 365.0
 NEUTRAL_RATING = 3.0
 MAX_LIMIT = 100
 MMAP_BYTES = 256 * 1024 * 1024
+# Registry records (indexing.REGISTRY_LIBRARIES) are ordered after every library entry.
+REGISTRY_CODES = ("enterprise", "project")
+
+
+def registry_sql(alias: str) -> str:
+    """1 for a registry record, 0 for a library entry: the first key of the order of hits."""
+    codes = ", ".join(f"'{code}'" for code in REGISTRY_CODES)
+    return f"CASE WHEN {alias}.library IN ({codes}) THEN 1 ELSE 0 END"
+
+
+def hit_order(row) -> tuple:
+    """The order of rows (id, library, object_id, title, body, score): library entries first,
+    then the best score, then library and id for a stable order."""
+    return (row[1] in REGISTRY_CODES, -row[5], row[1], row[2])
 
 
 @dataclass(frozen=True)
@@ -203,9 +224,9 @@ class Backend:
         on_page, on_page_params = self._and(self.filters("h", chosen))
         branches.append(
             "SELECT 'hit', d.library, d.object_id, p.score, p.id, d.title, d.body FROM ("
-            f" SELECT h.id, {score} AS score, h.library, h.object_id FROM m AS h"
-            f" WHERE {on_page}"
-            " ORDER BY score DESC, h.library, h.object_id LIMIT %s OFFSET %s"
+            f" SELECT h.id, {score} AS score, {registry_sql('h')} AS registry,"
+            f" h.library, h.object_id FROM m AS h WHERE {on_page}"
+            " ORDER BY registry, score DESC, h.library, h.object_id LIMIT %s OFFSET %s"
             f") AS p JOIN {self.table} AS d ON d.id = p.id"
         )
         params += [*best_params, *on_page_params, limit, offset]
@@ -226,7 +247,7 @@ class Backend:
                 else:
                     for single in code.split():
                         facets[kind][single] = facets[kind].get(single, 0) + count
-        rows.sort(key=lambda row: (-row[5], row[1], row[2]))
+        rows.sort(key=hit_order)
         for facet in FACETS:
             facets[facet] = dict(sorted(facets[facet].items(), key=lambda i: (-i[1], i[0])))
         return total, facets, rows, matched
@@ -242,12 +263,13 @@ class Backend:
         score = self.SCORE.format(best="m.best", m="m")
         sql = (
             "SELECT p.id, d.library, d.object_id, d.title, d.body, p.score FROM ("
-            f" SELECT m.id, m.library, m.object_id, {score} AS score FROM ("
+            f" SELECT m.id, m.library, m.object_id, {score} AS score,"
+            f" {registry_sql('m')} AS registry FROM ("
             f"  SELECT y.*, MAX(y.t) OVER () AS best FROM ({matched_sql}) AS y"
             f"  WHERE {every}"
-            " ) AS m ORDER BY score DESC, m.library, m.object_id LIMIT %s OFFSET %s"
+            " ) AS m ORDER BY registry, score DESC, m.library, m.object_id LIMIT %s OFFSET %s"
             f") AS p JOIN {self.table} AS d ON d.id = p.id"
-            " ORDER BY p.score DESC, d.library, d.object_id"
+            " ORDER BY p.registry, p.score DESC, d.library, d.object_id"
         )
         with self.connection.cursor() as cursor:
             self.prepare(cursor)
