@@ -6,6 +6,7 @@ written by their services and only read here."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from zhizao.bridge.libraries import spec_for
@@ -76,7 +77,7 @@ class EntryAdmin(SimpleHistoryAdmin):
         super().save_related(request, form, formsets, change)
         index(form.instance)
 
-    @admin.action(description="审核通过并发布所选条目")
+    @admin.action(description=_("审核通过并发布所选条目"))
     def approve_selected(self, request, queryset):
         done, refused = 0, []
         for entry in queryset:
@@ -86,7 +87,7 @@ class EntryAdmin(SimpleHistoryAdmin):
             except BridgeError as exc:
                 refused.append(f"「{entry}」：{exc}")
         if done:
-            self.message_user(request, f"已发布 {done} 个条目。")
+            self.message_user(request, _("已发布 %(done)s 个条目。") % {"done": done})
         for message in refused:
             self.message_user(request, message, level=messages.WARNING)
 

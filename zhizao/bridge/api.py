@@ -8,6 +8,7 @@ An entry the caller may not see answers 404 before any rule is checked; a rule t
 visible entry answers 403, and any other refusal 400 with {"detail": message}."""
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -83,16 +84,16 @@ class EntrySerializer(serializers.ModelSerializer):
         many=True,
         required=False,
         queryset=IndustryCluster.objects.all(),
-        help_text="产业集群代码。",
+        help_text=_("产业集群代码。"),
     )
     divisions = serializers.ListField(
-        child=serializers.CharField(), required=False, help_text="GB/T 4754 制造业大类代码。"
+        child=serializers.CharField(), required=False, help_text=_("GB/T 4754 制造业大类代码。")
     )
     subdomains = serializers.ListField(
-        child=serializers.CharField(), required=False, help_text="能力成熟度模型的能力子域代码。"
+        child=serializers.CharField(), required=False, help_text=_("能力成熟度模型的能力子域代码。")
     )
     next_actions = serializers.SerializerMethodField(
-        help_text="当前用户现在可以进行的操作：edit、submit、approve、return、unpublish。"
+        help_text=_("当前用户现在可以进行的操作：edit、submit、approve、return、unpublish。")
     )
 
     def __init__(self, *args, **kwargs):
@@ -144,7 +145,10 @@ def _meta(spec: LibrarySpec):
 
 def _provider_field():
     return serializers.PrimaryKeyRelatedField(
-        queryset=Provider.objects.all(), required=False, allow_null=True, help_text="服务商编号。"
+        queryset=Provider.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("服务商编号。"),
     )
 
 
@@ -170,7 +174,7 @@ class ProviderSerializer(EntrySerializer):
         many=True,
         required=False,
         queryset=Region.objects.all(),
-        help_text="服务区县的区划代码。",
+        help_text=_("服务区县的区划代码。"),
     )
     Meta = _meta(spec)
 
@@ -191,7 +195,7 @@ class ExpertSerializer(EntrySerializer):
         required=False,
         allow_null=True,
         write_only=True,
-        help_text="专家的平台用户名（仅市级管理员可以指定）。",
+        help_text=_("专家的平台用户名（仅市级管理员可以指定）。"),
     )
     Meta = _meta(spec)
 
@@ -206,18 +210,20 @@ class CaseSerializer(EntrySerializer):
     provider = _provider_field()
     provider_name = serializers.CharField(source="provider.name", read_only=True, default=None)
     solution = serializers.PrimaryKeyRelatedField(
-        queryset=Solution.objects.all(), required=False, allow_null=True, help_text="方案编号。"
+        queryset=Solution.objects.all(), required=False, allow_null=True, help_text=_("方案编号。")
     )
     enterprise = serializers.SlugRelatedField(
         slug_field="uscc",
         queryset=Enterprise.objects.all(),
         required=False,
         allow_null=True,
-        help_text="实施企业的统一社会信用代码。",
+        help_text=_("实施企业的统一社会信用代码。"),
     )
     results = serializers.JSONField(
         required=False,
-        help_text='实施成效：[{"name": "劳动生产率", "unit": "万元/人", "before": "120", "after": "150"}]',
+        help_text=_(
+            '实施成效：[{"name": "劳动生产率", "unit": "万元/人", "before": "120", "after": "150"}]'
+        ),
     )
     Meta = _meta(spec)
     Meta.fields = [*Meta.fields, "provider_name"]

@@ -6,6 +6,8 @@ an entry is refused with the same words wherever it comes from."""
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 from zhizao.bridge.libraries import (
     BOOL,
     CHOICE,
@@ -85,7 +87,9 @@ def normalise_values(spec: LibrarySpec, values: dict) -> dict:
             result[name] = list(dict.fromkeys(value or []))
             continue
         if name not in columns:
-            raise BridgeError(f"{spec.label}没有「{name}」这一项。")
+            raise BridgeError(
+                _("%(label)s没有「%(name)s」这一项。") % {"label": spec.label, "name": name}
+            )
         kind = columns[name].kind
         if kind in (TEXT, USCC):
             value = one_line(value)
@@ -124,21 +128,40 @@ def check_values(spec: LibrarySpec, values: dict, entry: LibraryEntry | None = N
         if message:
             problems.append((column.field, message))
     for low, high, unit in (
-        ("investment_min", "investment_max", " 万元"),
+        ("investment_min", "investment_max", _(" 万元")),
         ("rate_min", "rate_max", "%"),
     ):
         a, b = merged.get(low), merged.get(high)
         if low in spec.columns_by_field and a is not None and b is not None and a > b:
-            label = "利率" if unit == "%" else "典型投资"
-            problems.append((low, f"{label}下限（{plain(a)}{unit}）大于上限（{plain(b)}{unit}）。"))
+            label = _("利率") if unit == "%" else _("典型投资")
+            problems.append(
+                (
+                    low,
+                    _("%(label)s下限（%(a)s%(unit)s）大于上限（%(b)s%(unit)s）。")
+                    % {"label": label, "a": plain(a), "unit": unit, "b": plain(b)},
+                )
+            )
     issued, effective = merged.get("issued_on"), merged.get("effective_on")
     if issued and effective and issued > effective:
         problems.append(
-            ("effective_on", f"实施日期 {effective:%Y-%m-%d} 早于发布日期 {issued:%Y-%m-%d}。")
+            (
+                "effective_on",
+                _("实施日期 %(effective)s 早于发布日期 %(issued)s。")
+                % {
+                    "effective": format(effective, "%Y-%m-%d"),
+                    "issued": format(issued, "%Y-%m-%d"),
+                },
+            )
         )
     solution, provider = merged.get("solution"), merged.get("provider")
     if solution is not None and provider is not None and solution.provider_id != provider.pk:
-        problems.append(("solution", f"方案「{solution.title}」不属于服务商「{provider.name}」。"))
+        problems.append(
+            (
+                "solution",
+                _("方案「%(title)s」不属于服务商「%(name)s」。")
+                % {"title": solution.title, "name": provider.name},
+            )
+        )
     problems += _user_problems(spec, merged, entry)
     if not any(field in spec.key and field != "provider" for field, _ in problems):
         duplicate = _duplicate_of(spec, merged, entry)
@@ -149,53 +172,80 @@ def check_values(spec: LibrarySpec, values: dict, entry: LibraryEntry | None = N
 
 def duplicate_message(spec: LibrarySpec, values: dict) -> str:
     if len(spec.key) == 1:
-        return f"{spec.column(spec.key[0]).label}「{values.get(spec.key[0])}」已存在。"
-    return f"{spec.label}{spec.describe_key(values)}已存在。"
+        return _("%(label)s「%(value)s」已存在。") % {
+            "label": spec.column(spec.key[0]).label,
+            "value": values.get(spec.key[0]),
+        }
+    return _("%(label)s%(value)s已存在。") % {
+        "label": spec.label,
+        "value": spec.describe_key(values),
+    }
 
 
 def _column_problem(spec: LibrarySpec, column, value) -> str | None:
     label, kind = column.label, column.kind
     if column.required and value in (None, "", []):
-        return f"请填写{label}。"
+        return _("请填写%(label)s。") % {"label": label}
     if value in (None, "", []):
         return None
     if kind in (TEXT, USCC):
         limit = spec.model._meta.get_field(column.field).max_length
         if limit and len(value) > limit:
-            return f"{label}过长：最多 {limit} 个字，填写了 {len(value)} 个字。"
+            return _("%(label)s过长：最多 %(limit)s 个字，填写了 %(value)s 个字。") % {
+                "label": label,
+                "limit": limit,
+                "value": len(value),
+            }
         if kind == USCC:
             try:
                 validate_uscc(value)
             except ValueError as exc:
                 return str(exc)
     if kind in (INT, DECIMAL, PERCENT, RATING) and value < 0:
-        return f"{label}不能为负数，填写的是 {plain(value)}。"
+        return _("%(label)s不能为负数，填写的是 %(value)s。") % {
+            "label": label,
+            "value": plain(value),
+        }
     if kind == PERCENT and value > 100:
-        return f"{label}应在 0—100 之间，填写的是 {plain(value)}。"
+        return _("%(label)s应在 0—100 之间，填写的是 %(value)s。") % {
+            "label": label,
+            "value": plain(value),
+        }
     if kind == RATING and value > 5:
-        return f"{label}应在 0—5 之间，填写的是 {plain(value)}。"
+        return _("%(label)s应在 0—5 之间，填写的是 %(value)s。") % {
+            "label": label,
+            "value": plain(value),
+        }
     if kind in (DECIMAL, PERCENT):
         model_field = spec.model._meta.get_field(column.field)
         if abs(value) >= Decimal(10) ** (model_field.max_digits - model_field.decimal_places):
-            return f"{label}数值过大（{plain(value)}），请核对单位。"
+            return _("%(label)s数值过大（%(value)s），请核对单位。") % {
+                "label": label,
+                "value": plain(value),
+            }
     if kind == CHOICE and value not in column.choices.values:
         allowed = "、".join(str(c.label) for c in column.choices)
-        return f"{label}「{value}」不是可选的值，可选：{allowed}。"
+        return _("%(label)s「%(value)s」不是可选的值，可选：%(allowed)s。") % {
+            "label": label,
+            "value": value,
+            "allowed": allowed,
+        }
     if kind == SUBDOMAINS:
         unknown = [code for code in value if code not in subdomain_names()]
         if unknown:
-            return f"未知的能力子域代码「{'、'.join(unknown)}」。"
+            return _("未知的能力子域代码「%(value)s」。") % {"value": "、".join(unknown)}
     if kind == DIVISIONS:
         unknown = [code for code in value if code not in DIVISION_CODES]
         if unknown:
-            return f"未知的行业大类「{'、'.join(unknown)}」：应为 13—43 的两位制造业大类代码。"
+            return _("未知的行业大类「%(value)s」：应为 13—43 的两位制造业大类代码。") % {
+                "value": "、".join(unknown)
+            }
     if kind == RESULTS and not _results_ok(value):
-        return (
-            f"{label}格式不正确：应为若干项改造前后的数值，每项有名称（name）、单位（unit）、"
-            "改造前（before）和改造后（after）。"
-        )
+        return _(
+            "%(label)s格式不正确：应为若干项改造前后的数值，每项有名称（name）、单位（unit）、改造前（before）和改造后（after）。"
+        ) % {"label": label}
     if kind == DATE and not hasattr(value, "year"):
-        return f"{label}应为日期。"
+        return _("%(label)s应为日期。") % {"label": label}
     return None
 
 
@@ -215,10 +265,16 @@ def _user_problems(spec: LibrarySpec, merged: dict, entry) -> list:
     if spec.library != Library.EXPERT or user is None:
         return []
     if getattr(user, "role", None) != Role.EXPERT:
-        return [("user", f"账号「{user.username}」不是专家账号。")]
+        return [("user", _("账号「%(username)s」不是专家账号。") % {"username": user.username})]
     taken = spec.model.objects.filter(user=user).exclude(pk=getattr(entry, "pk", None)).first()
     if taken is not None:
-        return [("user", f"账号「{user.username}」已关联专家「{taken.name}」。")]
+        return [
+            (
+                "user",
+                _("账号「%(username)s」已关联专家「%(name)s」。")
+                % {"username": user.username, "name": taken.name},
+            )
+        ]
     return []
 
 

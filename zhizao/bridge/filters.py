@@ -5,6 +5,7 @@ maintains (mine); each adds the fields its users look for."""
 
 import django_filters
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from zhizao.bridge.libraries import LIBRARIES
 from zhizao.bridge.models import (
@@ -43,21 +44,21 @@ class EntryFilter(django_filters.FilterSet):
 
     text_fields: tuple[str, ...] = ("description",)
 
-    q = django_filters.CharFilter(method="search", label="关键词")
+    q = django_filters.CharFilter(method="search", label=_("关键词"))
     status = django_filters.ChoiceFilter(
-        choices=EntryStatus.choices, label="状态", empty_label="全部"
+        choices=EntryStatus.choices, label=_("状态"), empty_label=_("全部")
     )
     cluster = django_filters.ModelChoiceFilter(
         field_name="clusters",
         queryset=IndustryCluster.objects.all(),
         to_field_name="code",
-        label="产业集群",
-        empty_label="全部",
+        label=_("产业集群"),
+        empty_label=_("全部"),
     )
-    subdomain = django_filters.CharFilter(method="filter_subdomain", label="能力子域代码")
-    division = django_filters.CharFilter(method="filter_division", label="行业大类代码")
+    subdomain = django_filters.CharFilter(method="filter_subdomain", label=_("能力子域代码"))
+    division = django_filters.CharFilter(method="filter_division", label=_("行业大类代码"))
     mine = django_filters.BooleanFilter(
-        method="filter_mine", label="我维护的", widget=YesNoWidget(attrs=SELECT)
+        method="filter_mine", label=_("我维护的"), widget=YesNoWidget(attrs=SELECT)
     )
 
     def search(self, queryset, name, value):
@@ -89,7 +90,7 @@ COMMON_FIELDS = ["q", "status", "cluster", "subdomain", "division", "mine"]
 class StandardFilter(EntryFilter):
     text_fields = ("code", "title", "scope_text", "description")
     standard_status = django_filters.ChoiceFilter(
-        choices=StandardStatus.choices, label="标准状态", empty_label="全部"
+        choices=StandardStatus.choices, label=_("标准状态"), empty_label=_("全部")
     )
 
     class Meta:
@@ -99,9 +100,9 @@ class StandardFilter(EntryFilter):
 
 class EquipmentFilter(EntryFilter):
     text_fields = ("name", "maker", "category", "specifications", "description")
-    category = django_filters.CharFilter(lookup_expr="icontains", label="装备类别")
+    category = django_filters.CharFilter(lookup_expr="icontains", label=_("装备类别"))
     first_of_kind = django_filters.BooleanFilter(
-        label="首台（套）", widget=YesNoWidget(attrs=SELECT)
+        label=_("首台（套）"), widget=YesNoWidget(attrs=SELECT)
     )
 
     class Meta:
@@ -112,10 +113,10 @@ class EquipmentFilter(EntryFilter):
 class SoftwareFilter(EntryFilter):
     text_fields = ("name", "vendor", "description")
     category = django_filters.ChoiceFilter(
-        choices=SoftwareCategory.choices, label="类别", empty_label="全部"
+        choices=SoftwareCategory.choices, label=_("类别"), empty_label=_("全部")
     )
     deployment = django_filters.ChoiceFilter(
-        choices=Deployment.choices, label="部署方式", empty_label="全部"
+        choices=Deployment.choices, label=_("部署方式"), empty_label=_("全部")
     )
 
     class Meta:
@@ -129,11 +130,11 @@ class ProviderFilter(EntryFilter):
         field_name="regions_served",
         queryset=Region.objects.filter(level=RegionLevel.COUNTY),
         to_field_name="code",
-        label="服务区县",
-        empty_label="全部",
+        label=_("服务区县"),
+        empty_label=_("全部"),
     )
     min_rating = django_filters.NumberFilter(
-        field_name="rating", lookup_expr="gte", label="最低评分"
+        field_name="rating", lookup_expr="gte", label=_("最低评分")
     )
 
     class Meta:
@@ -143,9 +144,11 @@ class ProviderFilter(EntryFilter):
 
 class SolutionFilter(EntryFilter):
     text_fields = ("title", "provider__name", "description")
-    provider = django_filters.NumberFilter(field_name="provider_id", label="服务商编号")
+    provider = django_filters.NumberFilter(field_name="provider_id", label=_("服务商编号"))
     budget = django_filters.NumberFilter(
-        method="filter_budget", label="预算（万元）", help_text="典型投资下限不高于该预算的方案。"
+        method="filter_budget",
+        label=_("预算（万元）"),
+        help_text=_("典型投资下限不高于该预算的方案。"),
     )
 
     class Meta:
@@ -169,9 +172,9 @@ class ExpertFilter(EntryFilter):
 class FinancialProductFilter(EntryFilter):
     text_fields = ("name", "institution", "eligibility", "description")
     product_type = django_filters.ChoiceFilter(
-        choices=FinanceType.choices, label="产品类型", empty_label="全部"
+        choices=FinanceType.choices, label=_("产品类型"), empty_label=_("全部")
     )
-    institution = django_filters.CharFilter(lookup_expr="icontains", label="金融机构")
+    institution = django_filters.CharFilter(lookup_expr="icontains", label=_("金融机构"))
 
     class Meta:
         model = FinancialProduct
@@ -180,8 +183,8 @@ class FinancialProductFilter(EntryFilter):
 
 class CaseFilter(EntryFilter):
     text_fields = ("title", "enterprise_name", "problem", "approach", "description")
-    provider = django_filters.NumberFilter(field_name="provider_id", label="服务商编号")
-    solution = django_filters.NumberFilter(field_name="solution_id", label="方案编号")
+    provider = django_filters.NumberFilter(field_name="provider_id", label=_("服务商编号"))
+    solution = django_filters.NumberFilter(field_name="solution_id", label=_("方案编号"))
 
     class Meta:
         model = Case

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 from zhizao.bridge.libraries import (
     BOOL,
@@ -108,7 +109,7 @@ class GroupedCheckboxes(forms.CheckboxSelectMultiple):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         groups: list[dict] = []
-        for group, options, _ in context["widget"]["optgroups"]:
+        for group, options, _index in context["widget"]["optgroups"]:
             if group is None and groups and groups[-1]["name"] is None:
                 groups[-1]["options"].extend(options)
             else:
@@ -117,13 +118,15 @@ class GroupedCheckboxes(forms.CheckboxSelectMultiple):
         return context
 
 
-def subdomain_field(label: str = "能力子域", required: bool = False) -> forms.MultipleChoiceField:
+def subdomain_field(
+    label: str = _("能力子域"), required: bool = False
+) -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
         label=label,
         required=required,
         choices=[(element, codes) for element, codes in subdomain_groups()],
         widget=GroupedCheckboxes(attrs={"data_codes": True}),
-        help_text="智能制造能力成熟度模型（GB/T 39116）的能力子域，按要素分组。",
+        help_text=_("智能制造能力成熟度模型（GB/T 39116）的能力子域，按要素分组。"),
     )
 
 
@@ -221,7 +224,7 @@ class EntryForm(forms.Form):
                 required=required,
                 choices=[(code, f"{code} {name}") for code, name in DIVISION_NAMES.items()],
                 widget=GroupedCheckboxes,
-                help_text="GB/T 4754 制造业大类，可多选；不选表示适用于各行业。",
+                help_text=_("GB/T 4754 制造业大类，可多选；不选表示适用于各行业。"),
             )
         if kind == SUBDOMAINS:
             return subdomain_field(label, required)
@@ -233,7 +236,7 @@ class EntryForm(forms.Form):
                 label=label,
                 required=required,
                 queryset=providers,
-                empty_label="（无）" if self.is_admin else None,
+                empty_label=_("（无）") if self.is_admin else None,
                 widget=forms.Select(attrs=SELECT),
             )
         if kind == SOLUTION:
@@ -244,7 +247,7 @@ class EntryForm(forms.Form):
                 label=label,
                 required=required,
                 queryset=solutions,
-                empty_label="（无）",
+                empty_label=_("（无）"),
                 widget=forms.Select(attrs=SELECT),
             )
         if kind == ENTERPRISE:
@@ -280,14 +283,14 @@ class EntryForm(forms.Form):
         for index in range(self.result_count):
             item = rows[index] if index < len(rows) else {}
             for part, label in (
-                ("name", "指标"),
-                ("unit", "单位"),
-                ("before", "改造前"),
-                ("after", "改造后"),
+                ("name", _("指标")),
+                ("unit", _("单位")),
+                ("before", _("改造前")),
+                ("after", _("改造后")),
             ):
                 name = f"result_{index}_{part}"
                 self.fields[name] = forms.CharField(
-                    label=f"第 {index + 1} 项{label}",
+                    label=_("第 %(value)s 项%(label)s") % {"value": index + 1, "label": label},
                     required=False,
                     max_length=60,
                     initial=item.get(part, ""),
@@ -342,7 +345,8 @@ class EntryForm(forms.Form):
                 enterprise = Enterprise.objects.filter(uscc=code).first()
                 if enterprise is None:
                     self.add_error(
-                        column.field, f"企业库中没有统一社会信用代码为「{code}」的企业。"
+                        column.field,
+                        _("企业库中没有统一社会信用代码为「%(code)s」的企业。") % {"code": code},
                     )
                 data[column.field] = enterprise
             elif column.kind == ENTERPRISE:
@@ -351,7 +355,10 @@ class EntryForm(forms.Form):
                 username = data[column.field].strip()
                 found = get_user_model().objects.filter(username=username).first()
                 if found is None:
-                    self.add_error(column.field, f"没有用户名为「{username}」的账号。")
+                    self.add_error(
+                        column.field,
+                        _("没有用户名为「%(username)s」的账号。") % {"username": username},
+                    )
                 data[column.field] = found
             elif column.kind == USER:
                 data[column.field] = None
@@ -385,10 +392,10 @@ class EntryForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label="原因",
+        label=_("原因"),
         max_length=300,
         widget=forms.TextInput(attrs=TEXT),
-        error_messages={"required": "请填写原因。"},
+        error_messages={"required": _("请填写原因。")},
     )
 
 
@@ -399,33 +406,33 @@ class NeedForm(forms.Form):
     """A need as an enterprise user posts it; the district is its enterprise's."""
 
     enterprise = forms.ModelChoiceField(
-        label="发布企业", queryset=Enterprise.objects.none(), empty_label=None,
+        label=_("发布企业"), queryset=Enterprise.objects.none(), empty_label=None,
         widget=forms.Select(attrs=SELECT),
     )  # fmt: skip
     title = forms.CharField(
-        label="需求标题",
+        label=_("需求标题"),
         max_length=200,
-        widget=forms.TextInput(attrs={**TEXT, "placeholder": "例如：印染车间MES系统建设"}),
+        widget=forms.TextInput(attrs={**TEXT, "placeholder": _("例如：印染车间MES系统建设")}),
     )
     description = forms.CharField(
-        label="需求描述",
+        label=_("需求描述"),
         widget=forms.Textarea(
             attrs={
                 **TEXT,
                 "rows": 5,
-                "placeholder": "现状、想解决的问题、期望达到的效果，越具体匹配越准。",
+                "placeholder": _("现状、想解决的问题、期望达到的效果，越具体匹配越准。"),
             }
         ),
     )
     cluster = forms.ModelChoiceField(
-        label="产业集群",
+        label=_("产业集群"),
         queryset=IndustryCluster.objects.all(),
         required=False,
-        empty_label="（不限）",
+        empty_label=_("（不限）"),
         widget=forms.Select(attrs=SELECT),
     )
     budget_min = forms.DecimalField(
-        label="预算下限（万元）",
+        label=_("预算下限（万元）"),
         required=False,
         min_value=0,
         max_digits=16,
@@ -433,7 +440,7 @@ class NeedForm(forms.Form):
         widget=forms.NumberInput(attrs=NUMBER),
     )
     budget_max = forms.DecimalField(
-        label="预算上限（万元）",
+        label=_("预算上限（万元）"),
         required=False,
         min_value=0,
         max_digits=16,
@@ -441,7 +448,7 @@ class NeedForm(forms.Form):
         widget=forms.NumberInput(attrs=NUMBER),
     )
     deadline = forms.DateField(
-        label="期望完成日期",
+        label=_("期望完成日期"),
         required=False,
         widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
     )
@@ -449,7 +456,7 @@ class NeedForm(forms.Form):
     def __init__(self, *args, enterprises, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = enterprises
-        self.fields["subdomains"] = subdomain_field("涉及的能力子域")
+        self.fields["subdomains"] = subdomain_field(_("涉及的能力子域"))
         # the order on the page: who, what, where in the model, money and time
         order = ["enterprise", "title", "description", "cluster", "subdomains"]
         self.order_fields([*order, "budget_min", "budget_max", "deadline"])
@@ -458,7 +465,7 @@ class NeedForm(forms.Form):
         data = super().clean()
         low, high = data.get("budget_min"), data.get("budget_max")
         if low is not None and high is not None and low > high:
-            self.add_error("budget_max", "预算上限不能小于下限。")
+            self.add_error("budget_max", _("预算上限不能小于下限。"))
         return data
 
 
@@ -466,8 +473,8 @@ class GapsForm(forms.Form):
     """The gaps of a diagnosis report, to be turned into needs."""
 
     requirements = forms.MultipleChoiceField(
-        label="差距项", widget=forms.CheckboxSelectMultiple, error_messages={
-            "required": "请至少选择一项差距。"
+        label=_("差距项"), widget=forms.CheckboxSelectMultiple, error_messages={
+            "required": _("请至少选择一项差距。")
         },
     )  # fmt: skip
 
@@ -482,18 +489,18 @@ class GapsForm(forms.Form):
 
 
 class AdvanceForm(forms.Form):
-    status = forms.ChoiceField(label="推进到", widget=forms.Select(attrs=SELECT))
+    status = forms.ChoiceField(label=_("推进到"), widget=forms.Select(attrs=SELECT))
     contract_value = forms.DecimalField(
-        label="签约金额（万元）",
+        label=_("签约金额（万元）"),
         required=False,
         min_value=Decimal("0.01"),
         max_digits=16,
         decimal_places=2,
         widget=forms.NumberInput(attrs=NUMBER),
-        help_text="推进到“已签约”时必填。",
+        help_text=_("推进到“已签约”时必填。"),
     )
     comment = forms.CharField(
-        label="说明",
+        label=_("说明"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={**TEXT, "rows": 2}),
@@ -506,5 +513,5 @@ class AdvanceForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("status") == MatchStatus.SIGNED and data.get("contract_value") is None:
-            self.add_error("contract_value", "签约时请填写签约金额（万元）。")
+            self.add_error("contract_value", _("签约时请填写签约金额（万元）。"))
         return data

@@ -8,6 +8,10 @@ import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
 from zhizao.bridge.libraries import (
     BOOL,
     CHOICE,
@@ -79,25 +83,29 @@ def parse_cell(column: Column, value, lookups) -> object:
     if kind == CHOICE:
         return _parse_choice(value, column)
     if kind == CLUSTERS:
-        return _resolve(split_list(value), lookups.clusters, "未知的产业集群")
+        return _resolve(split_list(value), lookups.clusters, _("未知的产业集群"))
     if kind == REGIONS:
-        return _resolve(split_list(value), lookups.regions, "未知的区县")
+        return _resolve(split_list(value), lookups.regions, _("未知的区县"))
     if kind == SUBDOMAINS:
         # A name is read as its code; an unknown code is refused by the library's checks.
         return [lookups.subdomains.get(item, item.upper()) for item in split_list(value)]
     if kind == DIVISIONS:
         return split_list(value)
     if kind == USER:
-        return _resolve(split_list(value), lookups.users, "找不到平台账号")[0]
+        return _resolve(split_list(value), lookups.users, _("找不到平台账号"))[0]
     if kind == ENTERPRISE:
         code = compact(value).upper()
         found = lookups.enterprises(code)
         if found is None:
-            raise CellError(f"企业库中没有统一社会信用代码为「{code}」的企业。")
+            raise CellError(
+                _("企业库中没有统一社会信用代码为「%(code)s」的企业。") % {"code": code}
+            )
         return found
     if kind == RESULTS:
         return _parse_results(value, label)
-    raise CellError(f"「{label}」无法识别。")  # pragma: no cover - every kind is handled above
+    raise CellError(
+        _("「%(label)s」无法识别。") % {"label": label}
+    )  # pragma: no cover - every kind is handled above
 
 
 def _resolve(items: list[str], table: dict, unknown: str) -> list:
@@ -114,7 +122,10 @@ def _parse_rate(value, label: str, percent: bool) -> Decimal:
     try:
         return parse_number(text)
     except NotANumber:
-        raise CellError(f"「{label}」应填写数字，「{display(value)}」不是有效的数字。") from None
+        raise CellError(
+            _("「%(label)s」应填写数字，「%(value)s」不是有效的数字。")
+            % {"label": label, "value": display(value)}
+        ) from None
 
 
 DATE_PATTERN = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
@@ -131,18 +142,30 @@ def _parse_date(value, label: str) -> date:
             return date(*(int(part) for part in match.groups()))
         except ValueError:
             pass
-    raise CellError(f"「{label}」应为日期，如 2021-05-01，填写的是「{display(value)}」。")
+    raise CellError(
+        _("「%(label)s」应为日期，如 2021-05-01，填写的是「%(value)s」。")
+        % {"label": label, "value": display(value)}
+    )
+
+
+def chinese(text) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text)
 
 
 def _parse_choice(value, column: Column) -> str:
     text = compact(value).lower()
     for choice in column.choices:
-        names = {choice.value.lower(), compact(choice.label).lower()}
-        names.update(compact(part).lower() for part in str(choice.label).split(" "))
+        label = chinese(choice.label)  # the file speaks Chinese whatever the interface does
+        names = {choice.value.lower(), compact(label).lower()}
+        names.update(compact(part).lower() for part in label.split(" "))
         if text in names:
             return choice.value
     allowed = "、".join(str(c.label) for c in column.choices)
-    raise CellError(f"「{column.label}」只能填写 {allowed}，填写的是「{display(value)}」。")
+    raise CellError(
+        _("「%(label)s」只能填写 %(allowed)s，填写的是「%(value)s」。")
+        % {"label": column.label, "allowed": allowed, "value": display(value)}
+    )
 
 
 RESULT_ITEM = re.compile(
@@ -161,15 +184,20 @@ def _parse_results(value, label: str) -> list[dict]:
         sides = ARROW.split(match.group("rest").strip()) if match else []
         if len(sides) != 2 or not all(sides):
             raise CellError(
-                f"「{label}」中的「{item}」应写成 名称（单位）：改造前→改造后，"
-                "如 劳动生产率（万元/人）：120→150。"
+                _(
+                    "「%(label)s」中的「%(item)s」应写成 名称（单位）：改造前→改造后，如 劳动生产率（万元/人）：120→150。"
+                )
+                % {"label": label, "item": item}
             )
         numbers = []
         for side in sides:
             try:
                 numbers.append(format(parse_number(compact(side)), "f"))
             except NotANumber:
-                raise CellError(f"「{label}」中的「{item}」：「{side}」不是数字。") from None
+                raise CellError(
+                    _("「%(label)s」中的「%(item)s」：「%(side)s」不是数字。")
+                    % {"label": label, "item": item, "side": side}
+                ) from None
         results.append(
             {
                 "name": match.group("name").strip(),

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook, PasswordError
 
 from zhizao.bridge.import_cells import text_of
@@ -78,7 +79,9 @@ def read_sheets(path_or_file, filename: str | None = None) -> list[Sheet]:
                 raise ImportFileError(ENCRYPTED_MESSAGE)
         elif Path(filename or "").suffix.lower() in enterprise_files.CSV_SUFFIXES:
             raise ImportFileError(
-                "资源库导入需要 Excel 工作簿（.xlsx），每个资源库一个工作表；请使用下载的导入模板。"
+                _(
+                    "资源库导入需要 Excel 工作簿（.xlsx），每个资源库一个工作表；请使用下载的导入模板。"
+                )
             )
         else:
             raise ImportFileError(CORRUPT_MESSAGE)
@@ -106,12 +109,20 @@ def read_sheets(path_or_file, filename: str | None = None) -> list[Sheet]:
                     None,
                     "",
                     name,
-                    f"未知的工作表「{name}」：工作表应以资源库命名（{labels}）。",
+                    _("未知的工作表「%(name)s」：工作表应以资源库命名（%(labels)s）。")
+                    % {"name": name, "labels": labels},
                 )
             )
         elif spec.library in found:
             issues.append(
-                Issue(name, None, "", name, f"工作表「{name}」与「{found[spec.library][0]}」重复。")
+                Issue(
+                    name,
+                    None,
+                    "",
+                    name,
+                    _("工作表「%(name)s」与「%(value)s」重复。")
+                    % {"name": name, "value": found[spec.library][0]},
+                )
             )
         else:
             found[spec.library] = (name, spec)
@@ -130,7 +141,17 @@ def read_sheets(path_or_file, filename: str | None = None) -> list[Sheet]:
         raise WorkbookError(issues)
     if not sheets:
         labels = "、".join(by_label)
-        raise WorkbookError([Issue("", None, "", "", f"文件中没有资源库工作表（{labels}）。")])
+        raise WorkbookError(
+            [
+                Issue(
+                    "",
+                    None,
+                    "",
+                    "",
+                    _("文件中没有资源库工作表（%(labels)s）。") % {"labels": labels},
+                )
+            ]
+        )
     return sheets
 
 
@@ -160,8 +181,14 @@ def _read_sheet(spec: LibrarySpec, name: str, rows: list, issues: list) -> Sheet
                     None,
                     first.header,
                     "",
-                    f"「{name}」工作表的前 {HEADER_SEARCH_ROWS} 行中找不到「{first.header}」列，"
-                    "无法识别表头。请使用下载的导入模板填写。",
+                    _(
+                        "「%(name)s」工作表的前 %(HEADER_SEARCH_ROWS)s 行中找不到「%(header)s」列，无法识别表头。请使用下载的导入模板填写。"
+                    )
+                    % {
+                        "name": name,
+                        "HEADER_SEARCH_ROWS": HEADER_SEARCH_ROWS,
+                        "header": first.header,
+                    },
                 )
             )
         return None
@@ -174,7 +201,13 @@ def _read_sheet(spec: LibrarySpec, name: str, rows: list, issues: list) -> Sheet
         column = known.get(header_key(text))
         if column is None:
             issues.append(
-                Issue(name, header_row, text, text, f"未知的列「{text}」，请使用下载的导入模板。")
+                Issue(
+                    name,
+                    header_row,
+                    text,
+                    text,
+                    _("未知的列「%(text)s」，请使用下载的导入模板。") % {"text": text},
+                )
             )
         elif column.field in headers:
             issues.append(
@@ -183,7 +216,8 @@ def _read_sheet(spec: LibrarySpec, name: str, rows: list, issues: list) -> Sheet
                     header_row,
                     text,
                     text,
-                    f"「{text}」与「{headers[column.field]}」是同一列，出现了两次。",
+                    _("「%(text)s」与「%(value)s」是同一列，出现了两次。")
+                    % {"text": text, "value": headers[column.field]},
                 )
             )
         else:
@@ -191,7 +225,13 @@ def _read_sheet(spec: LibrarySpec, name: str, rows: list, issues: list) -> Sheet
     for column in spec.columns:
         if column.required and column.field not in headers:
             issues.append(
-                Issue(name, header_row, column.header, "", f"缺少必填列「{column.header}」。")
+                Issue(
+                    name,
+                    header_row,
+                    column.header,
+                    "",
+                    _("缺少必填列「%(header)s」。") % {"header": column.header},
+                )
             )
     data = []
     for number, raw in enumerate(rows[header_index + 1 :], start=header_row + 1):
@@ -204,6 +244,13 @@ def _read_sheet(spec: LibrarySpec, name: str, rows: list, issues: list) -> Sheet
             data.append((number, cells))
     if len(data) > enterprise_files.MAX_ROWS:
         issues.append(
-            Issue(name, None, "", "", f"「{name}」工作表超过 {enterprise_files.MAX_ROWS:,} 行。")
+            Issue(
+                name,
+                None,
+                "",
+                "",
+                _("「%(name)s」工作表超过 %(MAX_ROWS)s 行。")
+                % {"name": name, "MAX_ROWS": format(enterprise_files.MAX_ROWS, ",")},
+            )
         )
     return Sheet(spec, name, headers, data)

@@ -9,6 +9,8 @@ have no entry here: they reach the bridge through the search index only."""
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from zhizao.bridge.models import (
     Case,
     Deployment,
@@ -412,10 +414,10 @@ def spec_for(library) -> LibrarySpec:
     if isinstance(library, type):
         if library in BY_MODEL:
             return BY_MODEL[library]
-        raise UnknownLibrary(f"「{library.__name__}」不是资源库条目。")
+        raise UnknownLibrary(_("「%(name)s」不是资源库条目。") % {"name": library.__name__})
     code = str(library)
     if code in LIBRARIES:
         return LIBRARIES[code]
     if code in BY_LABEL:
         return BY_LABEL[code]
-    raise UnknownLibrary(f"未知的资源库「{code}」。")
+    raise UnknownLibrary(_("未知的资源库「%(code)s」。") % {"code": code})

@@ -157,11 +157,15 @@ def _money(value, label: str) -> Decimal | None:
         try:
             amount = Decimal(text)
         except InvalidOperation:
-            raise BridgeError(f"{label}「{value}」不是数字。") from None
+            raise BridgeError(
+                _("%(label)s「%(value)s」不是数字。") % {"label": label, "value": value}
+            ) from None
     if not amount.is_finite():
-        raise BridgeError(f"{label}「{value}」不是数字。")
+        raise BridgeError(_("%(label)s「%(value)s」不是数字。") % {"label": label, "value": value})
     if amount < 0:
-        raise BridgeError(f"{label}不能为负数（{value} 万元）。")
+        raise BridgeError(
+            _("%(label)s不能为负数（%(value)s 万元）。") % {"label": label, "value": value}
+        )
     return amount.quantize(Decimal("0.01"))
 
 
@@ -172,7 +176,7 @@ def _cluster(value, enterprise: Enterprise):
         return value
     found = IndustryCluster.objects.filter(Q(code=value) | Q(name=value)).first()
     if found is None:
-        raise BridgeError(f"产业集群「{value}」不存在。")
+        raise BridgeError(_("产业集群「%(value)s」不存在。") % {"value": value})
     return found
 
 
@@ -194,7 +198,7 @@ def _subdomains(values) -> list[str]:
         elif code not in codes:
             codes.append(code)
     if unknown:
-        raise BridgeError(f"能力子域「{'、'.join(unknown)}」不存在。")
+        raise BridgeError(_("能力子域「%(value)s」不存在。") % {"value": "、".join(unknown)})
     return codes
 
 
@@ -205,9 +209,13 @@ def _deadline(value, today: datetime.date):
         try:
             value = datetime.date.fromisoformat(value.strip())
         except ValueError:
-            raise BridgeError(f"期望完成日期「{value}」不是有效日期（如 2025-06-30）。") from None
+            raise BridgeError(
+                _("期望完成日期「%(value)s」不是有效日期（如 2025-06-30）。") % {"value": value}
+            ) from None
     if value < today:
-        raise BridgeError(f"期望完成日期 {value:%Y-%m-%d} 早于今天。")
+        raise BridgeError(
+            _("期望完成日期 %(value)s 早于今天。") % {"value": format(value, "%Y-%m-%d")}
+        )
     return value
 
 
@@ -215,15 +223,20 @@ def check_need_values(enterprise: Enterprise, values: dict, today=None) -> dict:
     """The need's fields from what was typed, or BridgeError naming the first problem."""
     title, description = _text(values.get("title")), str(values.get("description") or "").strip()
     if not title:
-        raise BridgeError("请填写需求标题。")
+        raise BridgeError(_("请填写需求标题。"))
     if len(title) > 200:
-        raise BridgeError(f"需求标题不能超过 200 个字（现有 {len(title)} 个）。")
+        raise BridgeError(
+            _("需求标题不能超过 200 个字（现有 %(title)s 个）。") % {"title": len(title)}
+        )
     if not description:
-        raise BridgeError("请填写需求描述。")
-    budget_min = _money(values.get("budget_min"), "预算下限")
-    budget_max = _money(values.get("budget_max"), "预算上限")
+        raise BridgeError(_("请填写需求描述。"))
+    budget_min = _money(values.get("budget_min"), _("预算下限"))
+    budget_max = _money(values.get("budget_max"), _("预算上限"))
     if budget_min is not None and budget_max is not None and budget_min > budget_max:
-        raise BridgeError(f"预算下限 {budget_min} 万元高于上限 {budget_max} 万元。")
+        raise BridgeError(
+            _("预算下限 %(budget_min)s 万元高于上限 %(budget_max)s 万元。")
+            % {"budget_min": budget_min, "budget_max": budget_max}
+        )
     return {
         "title": title,
         "description": description,
@@ -241,7 +254,7 @@ def post_need(enterprise: Enterprise, user, values: dict, *, today=None) -> Need
     IndustryCluster, its code or name; the enterprise's by default), subdomains (codes or
     names), budget_min and budget_max (万元), deadline. Match it with `match_need`."""
     if not may_post(user, enterprise):
-        raise BridgeForbidden("只有该企业的用户或市级管理员可以发布需求。")
+        raise BridgeForbidden(_("只有该企业的用户或市级管理员可以发布需求。"))
     fields = check_need_values(enterprise, values, today)
     need = Need(
         enterprise=enterprise,
@@ -265,17 +278,17 @@ def needs_from_gaps(assessment, user, requirement_ids) -> list[Need]:
 
     enterprise = assessment.enterprise
     if not may_post(user, enterprise):
-        raise BridgeForbidden("只有该企业的用户或市级管理员可以由诊断差距生成需求。")
+        raise BridgeForbidden(_("只有该企业的用户或市级管理员可以由诊断差距生成需求。"))
     if not assessment.is_submitted:
-        raise BridgeError("该自评估尚未提交，不能由差距生成需求。")
+        raise BridgeError(_("该自评估尚未提交，不能由差距生成需求。"))
     chosen = list(dict.fromkeys(str(rid).strip() for rid in requirement_ids or [] if rid))
     if not chosen:
-        raise BridgeError("请至少选择一个差距项。")
+        raise BridgeError(_("请至少选择一个差距项。"))
     report = scored_report(assessment)
     gaps = {gap.requirement.id: gap for gap in report.gaps}
     unknown = [rid for rid in chosen if rid not in gaps]
     if unknown:
-        raise BridgeError(f"「{'、'.join(unknown)}」不是该自评估的差距项。")
+        raise BridgeError(_("「%(value)s」不是该自评估的差距项。") % {"value": "、".join(unknown)})
     existing = dict(
         Need.objects.filter(
             enterprise=enterprise, source_requirement__in=chosen, status=NeedStatus.OPEN
@@ -283,16 +296,24 @@ def needs_from_gaps(assessment, user, requirement_ids) -> list[Need]:
     )
     if existing:
         rid, title = next(iter(existing.items()))
-        raise BridgeError(f"差距项 {rid} 已生成需求「{title}」，不能重复生成。")
+        raise BridgeError(
+            _("差距项 %(rid)s 已生成需求「%(title)s」，不能重复生成。")
+            % {"rid": rid, "title": title}
+        )
     needs = []
     for rid in chosen:
         gap = gaps[rid]
         text = gap.requirement.text.rstrip("。")
-        description = (
-            f"来自{assessment.year}年智能制造能力成熟度自评估（{report.level_label}）的差距项"
-            f" {rid}：{gap.requirement.text}当前自评为「{gap.answer}」，"
-            f"希望达到「{load_questionnaire().level_label(gap.requirement.level)}」的要求。"
-        )
+        description = _(
+            "来自%(year)s年智能制造能力成熟度自评估（%(level_label)s）的差距项 %(rid)s：%(text)s当前自评为「%(answer)s」，希望达到「%(value)s」的要求。"
+        ) % {
+            "year": assessment.year,
+            "level_label": report.level_label,
+            "rid": rid,
+            "text": gap.requirement.text,
+            "answer": gap.answer,
+            "value": load_questionnaire().level_label(gap.requirement.level),
+        }
         if gap.requirement.evidence:
             description += f"佐证材料：{gap.requirement.evidence}。"
         need = Need(
@@ -318,9 +339,9 @@ def close_need(need: Need, user, reason: str = "") -> Need:
     closed with it, and their responders told; signed matches go on to delivery."""
     need = Need.objects.select_for_update().select_related("enterprise").get(pk=need.pk)
     if not may_post(user, need.enterprise):
-        raise BridgeForbidden("只有该企业的用户或市级管理员可以关闭需求。")
+        raise BridgeForbidden(_("只有该企业的用户或市级管理员可以关闭需求。"))
     if need.status == NeedStatus.CLOSED:
-        raise BridgeError("该需求已关闭。")
+        raise BridgeError(_("该需求已关闭。"))
     reason = _text(reason)
     need.status = NeedStatus.CLOSED
     _record(need, user, f"关闭需求：{reason}" if reason else "关闭需求")
@@ -480,9 +501,12 @@ def _other_side(match: Match, user):
 
 def _still_open(match: Match) -> None:
     if match.status == MatchStatus.CLOSED:
-        raise BridgeError(f"该对接已关闭（{match.close_reason}），不能再操作。")
+        raise BridgeError(
+            _("该对接已关闭（%(close_reason)s），不能再操作。")
+            % {"close_reason": match.close_reason}
+        )
     if match.status == MatchStatus.DELIVERED:
-        raise BridgeError("该对接已交付，不能再操作。")
+        raise BridgeError(_("该对接已交付，不能再操作。"))
 
 
 @transaction.atomic
@@ -491,25 +515,26 @@ def advance_match(match: Match, user, to_status, comment: str = "", contract_val
     responders or the need's enterprise may take it; signing states the contract value (万元)."""
     match = _locked_match(match)
     if not may_advance(user, match):
-        raise BridgeForbidden("只有需求企业的用户或该对接的响应方可以推进对接。")
+        raise BridgeForbidden(_("只有需求企业的用户或该对接的响应方可以推进对接。"))
     _still_open(match)
     if to_status not in MatchStatus.values or to_status == MatchStatus.CLOSED:
-        raise BridgeError(f"「{to_status}」不是可推进到的对接状态。")
+        raise BridgeError(_("「%(to_status)s」不是可推进到的对接状态。") % {"to_status": to_status})
     expected = MATCH_FLOW[MATCH_FLOW.index(match.status) + 1]
     if to_status != expected:
         raise BridgeError(
-            f"该对接当前为「{_label(match.status)}」，下一步只能是「{_label(expected)}」。"
+            _("该对接当前为「%(status)s」，下一步只能是「%(expected)s」。")
+            % {"status": _label(match.status), "expected": _label(expected)}
         )
     need = match.need
     if need.status == NeedStatus.CLOSED and to_status != MatchStatus.DELIVERED:
-        raise BridgeError(f"需求「{need.title}」已关闭，不能再推进对接。")
+        raise BridgeError(_("需求「%(title)s」已关闭，不能再推进对接。") % {"title": need.title})
     fields = {}
     if to_status == MatchStatus.SIGNED:
         value = _money(contract_value, "签约金额")
         if value is None:
-            raise BridgeError("签约须填写签约金额（万元）。")
+            raise BridgeError(_("签约须填写签约金额（万元）。"))
         if value <= 0:
-            raise BridgeError("签约金额应大于 0 万元。")
+            raise BridgeError(_("签约金额应大于 0 万元。"))
         fields["contract_value"] = value
     comment = str(comment or "").strip()
     _move(match, to_status, user, comment, **fields)
@@ -527,11 +552,11 @@ def close_match(match: Match, user, reason: str) -> Match:
     """Close a match before delivery, with a reason the other side is told."""
     match = _locked_match(match)
     if not may_advance(user, match):
-        raise BridgeForbidden("只有需求企业的用户或该对接的响应方可以关闭对接。")
+        raise BridgeForbidden(_("只有需求企业的用户或该对接的响应方可以关闭对接。"))
     _still_open(match)
     reason = _text(reason)
     if not reason:
-        raise BridgeError("关闭对接必须填写原因。")
+        raise BridgeError(_("关闭对接必须填写原因。"))
     _move(match, MatchStatus.CLOSED, user, reason, close_reason=reason[:300])
     notify(
         _other_side(match, user),

@@ -14,13 +14,14 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from zhizao.bridge.models import MatchStatus, Need, NeedStatus
 from zhizao.core.models import IndustryCluster, Region, RegionLevel
 from zhizao.core.scoping import scope_queryset
 
 SIGNED = (MatchStatus.SIGNED, MatchStatus.DELIVERED)
-NO_CLUSTER = "未分集群"
+NO_CLUSTER = _("未分集群")
 
 
 @dataclass
@@ -103,7 +104,7 @@ def outcomes(user, *, since: datetime.date | None = None, until: datetime.date |
         end = datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time.min)
         needs = needs.filter(created_at__lt=end.replace(tzinfo=tz))
 
-    total = _row("", "合计", _counted(needs, None)[0])
+    total = _row("", _("合计"), _counted(needs, None)[0])
 
     regions = {r.pk: r for r in Region.objects.all()}
     districts = {r.code: r for r in regions.values() if r.level == RegionLevel.COUNTY}

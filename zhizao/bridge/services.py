@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhizao.bridge.entry_values import (
     MANY_TO_MANY,
@@ -68,20 +69,23 @@ def creation_problem(library, user) -> str | None:
     """Why `user` may not create an entry of `library`, or None when it may."""
     spec = spec_for(library)
     if actor_or_none(user) is None:
-        return "请先登录。"
+        return _("请先登录。")
     if is_city_admin(user):
         return None
     role = getattr(user, "role", None)
     if role not in spec.creators:
-        return f"{Role(role).label if role in Role.values else '该用户'}不能新建{spec.label}条目。"
+        return _("%(value)s不能新建%(label)s条目。") % {
+            "value": Role(role).label if role in Role.values else "该用户",
+            "label": spec.label,
+        }
     if spec.library == Library.PROVIDER:
         own = spec.model.objects.filter(maintainers=user).first()
         if own is not None:
-            return f"您已维护服务商「{own.name}」，不能再新建服务商。"
+            return _("您已维护服务商「%(name)s」，不能再新建服务商。") % {"name": own.name}
     if spec.library == Library.EXPERT:
         own = spec.model.objects.filter(Q(user=user) | Q(maintainers=user)).first()
         if own is not None:
-            return f"您已有专家信息「{own.name}」，请修改原有条目。"
+            return _("您已有专家信息「%(name)s」，请修改原有条目。") % {"name": own.name}
     return None
 
 
@@ -172,7 +176,7 @@ def create_entry(library, user, values: dict, *, publish: bool = False) -> Libra
         raise BridgeForbidden(problem)
     admin = is_city_admin(user)
     if publish and not admin:
-        raise BridgeForbidden("只有市级管理员可以直接发布条目。")
+        raise BridgeForbidden(_("只有市级管理员可以直接发布条目。"))
     values = dict(values)
     if not admin:
         refuse_admin_only(spec, user, values, None)
@@ -206,15 +210,17 @@ def default_maintainers(values: dict, user) -> list:
 
 def refuse_admin_only(spec: LibrarySpec, user, values: dict, entry) -> None:
     if "maintainers" in values:
-        raise BridgeForbidden("只有市级管理员可以指定维护人。")
+        raise BridgeForbidden(_("只有市级管理员可以指定维护人。"))
     if spec.library == Library.EXPERT and "user" in values:
         current = getattr(entry, "user_id", None) if entry is not None else user.pk
         chosen = values["user"].pk if values["user"] is not None else None
         if chosen != current:
-            raise BridgeForbidden("只有市级管理员可以修改专家的平台账号。")
+            raise BridgeForbidden(_("只有市级管理员可以修改专家的平台账号。"))
     provider = values.get("provider")
     if provider is not None and not provider.maintainers.filter(pk=user.pk).exists():
-        raise BridgeForbidden(f"您不是服务商「{provider.name}」的维护人，不能以其名义发布。")
+        raise BridgeForbidden(
+            _("您不是服务商「%(name)s」的维护人，不能以其名义发布。") % {"name": provider.name}
+        )
 
 
 @transaction.atomic
@@ -225,7 +231,7 @@ def update_entry(entry: LibraryEntry, user, values: dict) -> LibraryEntry:
     spec = spec_for(entry)
     entry = _locked(entry)
     if not may_maintain(entry, user):
-        raise BridgeForbidden("您不是该条目的维护人，不能修改。")
+        raise BridgeForbidden(_("您不是该条目的维护人，不能修改。"))
     admin = is_city_admin(user)
     if not admin:
         refuse_admin_only(spec, user, values, entry)
@@ -245,11 +251,11 @@ def submit_entry(entry: LibraryEntry, user) -> LibraryEntry:
     """草稿 (or 已下架, once fixed) → 待审核; the city admins are told."""
     entry = _locked(entry)
     if not may_maintain(entry, user):
-        raise BridgeForbidden("您不是该条目的维护人，不能提交审核。")
+        raise BridgeForbidden(_("您不是该条目的维护人，不能提交审核。"))
     if entry.status == EntryStatus.PENDING:
-        raise BridgeError("该条目已提交，正在等待审核。")
+        raise BridgeError(_("该条目已提交，正在等待审核。"))
     if entry.status == EntryStatus.PUBLISHED:
-        raise BridgeError("该条目已发布，无需提交审核。")
+        raise BridgeError(_("该条目已发布，无需提交审核。"))
     store_entry(entry, {}, user, "提交审核", EntryStatus.PENDING)
     notify(city_admins(), f"{_label(entry)}已提交，等待审核。", entry_url(entry))
     return entry
@@ -263,11 +269,12 @@ def _maintainers_of(entry: LibraryEntry):
 def approve_entry(entry: LibraryEntry, user) -> LibraryEntry:
     """待审核 → 已发布 (city admin): the entry becomes public and is stamped published_at."""
     if not is_city_admin(user):
-        raise BridgeForbidden("只有市级管理员可以审核发布资源库条目。")
+        raise BridgeForbidden(_("只有市级管理员可以审核发布资源库条目。"))
     entry = _locked(entry)
     if entry.status != EntryStatus.PENDING:
         raise BridgeError(
-            f"该条目当前为「{entry.get_status_display()}」，只有待审核的条目可以发布。"
+            _("该条目当前为「%(value)s」，只有待审核的条目可以发布。")
+            % {"value": entry.get_status_display()}
         )
     store_entry(entry, {}, user, "审核通过并发布", EntryStatus.PUBLISHED)
     notify(_maintainers_of(entry), f"您维护的{_label(entry)}已审核通过并发布。", entry_url(entry))
@@ -278,15 +285,16 @@ def approve_entry(entry: LibraryEntry, user) -> LibraryEntry:
 def unpublish_entry(entry: LibraryEntry, user, reason: str) -> LibraryEntry:
     """已发布 → 已下架 (city admin, with a reason the maintainers are told)."""
     if not is_city_admin(user):
-        raise BridgeForbidden("只有市级管理员可以下架资源库条目。")
+        raise BridgeForbidden(_("只有市级管理员可以下架资源库条目。"))
     entry = _locked(entry)
     if entry.status != EntryStatus.PUBLISHED:
         raise BridgeError(
-            f"该条目当前为「{entry.get_status_display()}」，只有已发布的条目可以下架。"
+            _("该条目当前为「%(value)s」，只有已发布的条目可以下架。")
+            % {"value": entry.get_status_display()}
         )
     reason = one_line(reason)
     if not reason:
-        raise BridgeError("下架必须填写原因。")
+        raise BridgeError(_("下架必须填写原因。"))
     entry.unpublish_reason = reason[:300]
     store_entry(entry, {}, user, f"下架：{reason}", EntryStatus.UNPUBLISHED)
     notify(_maintainers_of(entry), f"您维护的{_label(entry)}已被下架：{reason}", entry_url(entry))
@@ -297,15 +305,16 @@ def unpublish_entry(entry: LibraryEntry, user, reason: str) -> LibraryEntry:
 def return_entry(entry: LibraryEntry, user, reason: str) -> LibraryEntry:
     """待审核 → 草稿 (city admin, with a reason): the maintainers fix it and submit again."""
     if not is_city_admin(user):
-        raise BridgeForbidden("只有市级管理员可以退回资源库条目。")
+        raise BridgeForbidden(_("只有市级管理员可以退回资源库条目。"))
     entry = _locked(entry)
     if entry.status != EntryStatus.PENDING:
         raise BridgeError(
-            f"该条目当前为「{entry.get_status_display()}」，只有待审核的条目可以退回。"
+            _("该条目当前为「%(value)s」，只有待审核的条目可以退回。")
+            % {"value": entry.get_status_display()}
         )
     reason = one_line(reason)
     if not reason:
-        raise BridgeError("退回必须填写原因。")
+        raise BridgeError(_("退回必须填写原因。"))
     store_entry(entry, {}, user, f"退回修改：{reason}", EntryStatus.DRAFT)
     notify(_maintainers_of(entry), f"您维护的{_label(entry)}被退回修改：{reason}", entry_url(entry))
     return entry

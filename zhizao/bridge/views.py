@@ -12,6 +12,8 @@ from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from zhizao.bridge import services
@@ -41,16 +43,16 @@ STATUS_STYLES = {
 }
 # What each library's card on the home says it holds.
 LIBRARY_BLURBS = {
-    Library.STANDARD: "国家、行业和团体标准：标准号、状态、实施日期与适用范围",
-    Library.EQUIPMENT: "工业机器人、数控装备、智能检测与物流装备，含首台（套）",
-    Library.SOFTWARE: "ERP、MES、PLM、WMS、APS、EMS 与工业互联网平台",
-    Library.SOLUTION: "面向产业集群和能力子域的整体方案与典型投资",
-    Library.PROVIDER: "智能制造工程服务商：资质、服务区县、交付项目与评分",
-    Library.EXPERT: "智能制造专家：专业领域、职称与工作单位",
-    Library.FINANCE: "智能化改造贷款、融资租赁、保险与担保产品",
-    Library.ENTERPRISE: "已完成或正在实施智能化改造的企业",
-    Library.PROJECT: "智能化改造项目：建设内容、投资与进展",
-    Library.CASE: "改造前后成效可比的典型案例",
+    Library.STANDARD: gettext_lazy("国家、行业和团体标准：标准号、状态、实施日期与适用范围"),
+    Library.EQUIPMENT: gettext_lazy("工业机器人、数控装备、智能检测与物流装备，含首台（套）"),
+    Library.SOFTWARE: gettext_lazy("ERP、MES、PLM、WMS、APS、EMS 与工业互联网平台"),
+    Library.SOLUTION: gettext_lazy("面向产业集群和能力子域的整体方案与典型投资"),
+    Library.PROVIDER: gettext_lazy("智能制造工程服务商：资质、服务区县、交付项目与评分"),
+    Library.EXPERT: gettext_lazy("智能制造专家：专业领域、职称与工作单位"),
+    Library.FINANCE: gettext_lazy("智能化改造贷款、融资租赁、保险与担保产品"),
+    Library.ENTERPRISE: gettext_lazy("已完成或正在实施智能化改造的企业"),
+    Library.PROJECT: gettext_lazy("智能化改造项目：建设内容、投资与进展"),
+    Library.CASE: gettext_lazy("改造前后成效可比的典型案例"),
 }
 
 
@@ -128,10 +130,10 @@ class FacetItem:
 
 
 FACETS = (
-    ("library", "资源库"),
-    ("cluster", "产业集群"),
-    ("subdomain", "能力子域"),
-    ("region", "服务区县"),
+    ("library", gettext_lazy("资源库")),
+    ("cluster", gettext_lazy("产业集群")),
+    ("subdomain", gettext_lazy("能力子域")),
+    ("region", gettext_lazy("服务区县")),
 )
 
 
@@ -189,7 +191,7 @@ def search_page(request):
         "region": district_names(),
     }
     params = {"q": [q] if q else []}
-    for name, _ in FACETS:
+    for name, _label in FACETS:
         params[name] = _selected(request, name, names[name])
     try:
         page_number = max(1, min(int(request.GET.get("page", 1)), MAX_PAGE))
@@ -267,14 +269,14 @@ def styled_filter(filterset, user):
     fields = filterset.form.fields
     if "subdomain" in fields:
         fields["subdomain"].widget = forms.Select(
-            choices=[("", "全部"), *[(c, f"{c} {n}") for c, n in subdomain_choices()]]
+            choices=[("", _("全部")), *[(c, f"{c} {n}") for c, n in subdomain_choices()]]
         )
-        fields["subdomain"].label = "能力子域"
+        fields["subdomain"].label = _("能力子域")
     if "division" in fields:
         fields["division"].widget = forms.Select(
-            choices=[("", "全部"), *[(c, f"{c} {n}") for c, n in DIVISION_NAMES.items()]]
+            choices=[("", _("全部")), *[(c, f"{c} {n}") for c, n in DIVISION_NAMES.items()]]
         )
-        fields["division"].label = "行业大类"
+        fields["division"].label = _("行业大类")
     # by id: for links from an entry's page (a provider's solutions), not typed
     fields.pop("provider", None)
     fields.pop("solution", None)
@@ -364,9 +366,9 @@ def _return_reason(entry, history) -> str:
         return ""
     for record in history:
         reason = record.history_change_reason or ""
-        if reason.startswith("退回修改："):
-            return reason.removeprefix("退回修改：")
-        if reason in ("提交审核", "新建", "修改"):
+        if reason.startswith(_("退回修改：")):
+            return reason.removeprefix(_("退回修改："))
+        if reason in (_("提交审核"), _("新建"), _("修改")):
             return ""
     return ""
 

@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhizao.bridge import services
@@ -18,10 +20,10 @@ from zhizao.core.roles import is_city_admin
 from zhizao.core.scoping import get_scoped_object_or_404, scope_queryset
 
 ACTION_DONE = {
-    "submit": "已提交审核，市经信局审核通过后公开。",
-    "approve": "已审核通过并发布。",
-    "return": "已退回修改。",
-    "unpublish": "已下架。",
+    "submit": gettext_lazy("已提交审核，市经信局审核通过后公开。"),
+    "approve": gettext_lazy("已审核通过并发布。"),
+    "return": gettext_lazy("已退回修改。"),
+    "unpublish": gettext_lazy("已下架。"),
 }
 REVIEW_LIMIT = 200  # per library on the queue page; the oldest first
 
@@ -93,9 +95,9 @@ def entry_create(request, library: str):
             if "submit" in request.POST and not publish:
                 _act(request, entry, "submit")
             elif publish:
-                messages.success(request, "已新建并发布。")
+                messages.success(request, _("已新建并发布。"))
             else:
-                messages.success(request, "已保存为草稿：确认无误后提交审核。")
+                messages.success(request, _("已保存为草稿：确认无误后提交审核。"))
             return redirect("bridge:entry", library=spec.library, pk=entry.pk)
     return render(
         request,
@@ -133,9 +135,9 @@ def entry_edit(request, library: str, pk: int):
                 ):
                     _act(request, entry, "submit")
                 elif was_published and entry.status == EntryStatus.PENDING:
-                    messages.success(request, "已保存：修改需经市经信局重新审核后公开。")
+                    messages.success(request, _("已保存：修改需经市经信局重新审核后公开。"))
                 else:
-                    messages.success(request, "已保存。")
+                    messages.success(request, _("已保存。"))
                 return redirect("bridge:entry", library=spec.library, pk=entry.pk)
     else:
         form = EntryForm(spec=spec, user=user, entry=entry, is_admin=admin)
@@ -183,7 +185,7 @@ def entry_action(request, library: str, pk: int, action: str):
     if action in ("return", "unpublish"):
         form = ReasonForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "退回或下架必须填写原因。")
+            messages.error(request, _("退回或下架必须填写原因。"))
             return _back(request, spec, entry)
         reason = form.cleaned_data["reason"]
     _act(request, entry, action, reason)

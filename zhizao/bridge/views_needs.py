@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -46,10 +47,10 @@ MATCH_STYLES = {
 NEED_STYLES = {NeedStatus.DRAFT: "secondary", NeedStatus.OPEN: "primary", NeedStatus.CLOSED: "dark"}
 FLOW = list(need_services.MATCH_FLOW)
 MATCHED_TABS = (
-    ("waiting", _lazy("待响应")),
-    ("active", _lazy("对接中")),
-    ("signed", _lazy("已签约")),
-    ("closed", _lazy("已关闭")),
+    ("waiting", _lazy(gettext_lazy("待响应"))),
+    ("active", _lazy(gettext_lazy("对接中"))),
+    ("signed", _lazy(gettext_lazy("已签约"))),
+    ("closed", _lazy(gettext_lazy("已关闭"))),
 )
 
 
@@ -197,7 +198,7 @@ def need_create(request):
     enterprises = _own_enterprises(request.user)
     first = enterprises.first()
     if first is None:
-        messages.error(request, "您的账号还没有关联企业，请联系所在区县经信部门。")
+        messages.error(request, _("您的账号还没有关联企业，请联系所在区县经信部门。"))
         return redirect("bridge:needs")
     form = NeedForm(
         request.POST or None,
@@ -406,7 +407,7 @@ def need_action(request, pk: int, action: str):
             )
         elif action == "close":
             need_services.close_need(need, request.user, request.POST.get("reason", ""))
-            messages.success(request, "需求已关闭。")
+            messages.success(request, _("需求已关闭。"))
         else:
             raise Http404
     except BridgeError as exc:
@@ -429,7 +430,7 @@ def match_action(request, pk: int, action: str):
             )
             if not form.is_valid():
                 errors = [e for errs in form.errors.values() for e in errs]
-                raise BridgeError("".join(errors) or "请检查填写的内容。")
+                raise BridgeError("".join(errors) or _("请检查填写的内容。"))
             data = form.cleaned_data
             need_services.advance_match(
                 match,
@@ -438,13 +439,16 @@ def match_action(request, pk: int, action: str):
                 comment=data.get("comment") or "",
                 contract_value=data.get("contract_value"),
             )
-            messages.success(request, f"对接已推进到「{MatchStatus(data['status']).label}」。")
+            messages.success(
+                request,
+                _("对接已推进到「%(label)s」。") % {"label": MatchStatus(data["status"]).label},
+            )
         elif action == "close":
             form = ReasonForm(request.POST, prefix=prefix)
             if not form.is_valid():
-                raise BridgeError("关闭对接必须填写原因。")
+                raise BridgeError(_("关闭对接必须填写原因。"))
             need_services.close_match(match, user, form.cleaned_data["reason"])
-            messages.success(request, "对接已关闭。")
+            messages.success(request, _("对接已关闭。"))
         else:
             raise Http404
     except BridgeError as exc:

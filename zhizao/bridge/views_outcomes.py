@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -20,15 +21,15 @@ from zhizao.core.roles import Role, is_city_admin
 from zhizao.core.xlsx import HEADER_FILL, XLSX_CONTENT_TYPE, display_width
 
 HEADERS = [
-    "发布需求（项）",
-    "已匹配（项）",
-    "已签约（项）",
-    "已交付（项）",
-    "签约率（%）",
-    "签约金额（万元）",
+    _("发布需求（项）"),
+    _("已匹配（项）"),
+    _("已签约（项）"),
+    _("已交付（项）"),
+    _("签约率（%）"),
+    _("签约金额（万元）"),
 ]
-SHEETS = (("by_district", "按区县", "区县"), ("by_cluster", "按产业集群", "产业集群"),
-          ("by_month", "按月份", "发布月份"))  # fmt: skip
+SHEETS = (("by_district", _("按区县"), _("区县")), ("by_cluster", _("按产业集群"), _("产业集群")),
+          ("by_month", _("按月份"), _("发布月份")))  # fmt: skip
 
 
 def _date(value: str | None) -> datetime.date | None:
@@ -92,8 +93,8 @@ def outcomes_page(request):
         raise Http404
     since, until = _date(request.GET.get("since")), _date(request.GET.get("until"))
     found = outcomes(user, since=since, until=until)
-    area = "全市" if city else (user.region.name if user.region else "")
-    title = f"{area}供需对接成效"
+    area = _("全市") if city else (user.region.name if user.region else "")
+    title = _("%(area)s供需对接成效") % {"area": area}
     if request.GET.get("format") == "xlsx":
         stamp = timezone.localdate().strftime("%Y%m%d")
         response = HttpResponse(outcomes_workbook(found, title), content_type=XLSX_CONTENT_TYPE)

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from zhizao.core.models import RegionLevel
@@ -24,7 +25,9 @@ class EnterpriseForm(forms.ModelForm):
     def clean_region(self):
         region = self.cleaned_data["region"]
         if region.level != RegionLevel.COUNTY:
-            raise forms.ValidationError(f"「{region.name}」不是区、县（市），企业须属于一个区县。")
+            raise forms.ValidationError(
+                _("「%(name)s」不是区、县（市），企业须属于一个区县。") % {"name": region.name}
+            )
         return region
 
 

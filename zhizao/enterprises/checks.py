@@ -145,7 +145,7 @@ def compare(values: dict, previous: dict | None) -> list[Comparison]:
 
 def short_name(name: str) -> str:
     """「使用 ERP（企业资源计划）」 → ERP."""
-    return label(name).removeprefix("使用 ").split("（")[0]
+    return label(name).removeprefix(_("使用 ")).split("（")[0]
 
 
 @dataclass(frozen=True)

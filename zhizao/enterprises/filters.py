@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q, Subquery
+from django.utils.translation import gettext_lazy as _
 
 from zhizao.core.models import IndustryCluster, Region, RegionLevel
 from zhizao.enterprises.models import Enterprise, ReportStatus, ScaleStatus, YearlyReport
@@ -33,37 +34,40 @@ class YesNoWidget(django_filters.widgets.BooleanWidget):
 
     def __init__(self, attrs=None):
         super().__init__(attrs)
-        self.choices = [("", "全部"), ("true", "是"), ("false", "否")]
+        self.choices = [("", _("全部")), ("true", _("是")), ("false", _("否"))]
 
 
 class EnterpriseFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="名称或统一社会信用代码")
+    q = django_filters.CharFilter(method="search", label=_("名称或统一社会信用代码"))
     region = django_filters.ModelChoiceFilter(
         queryset=Region.objects.filter(level=RegionLevel.COUNTY),
         to_field_name="code",
-        label="区县",
-        empty_label="全部",
+        label=_("区县"),
+        empty_label=_("全部"),
     )
     cluster = django_filters.ModelChoiceFilter(
         queryset=IndustryCluster.objects.all(),
         to_field_name="code",
-        label="产业集群",
-        empty_label="全部",
+        label=_("产业集群"),
+        empty_label=_("全部"),
     )
     division = django_filters.ChoiceFilter(
-        field_name="industry_division", choices=DIVISIONS, label="行业大类", empty_label="全部"
+        field_name="industry_division",
+        choices=DIVISIONS,
+        label=_("行业大类"),
+        empty_label=_("全部"),
     )
-    year = django_filters.NumberFilter(method="filter_nothing", label="年份")
+    year = django_filters.NumberFilter(method="filter_nothing", label=_("年份"))
     above_scale = django_filters.BooleanFilter(
         method="filter_above_scale",
-        label="规上企业",
+        label=_("规上企业"),
         widget=YesNoWidget(attrs={"class": "form-select form-select-sm"}),
     )
     report_status = django_filters.ChoiceFilter(
         method="filter_report_status",
-        choices=[*ReportStatus.choices, (NOT_REPORTED, "未填报")],
-        label="报表状态",
-        empty_label="全部",
+        choices=[*ReportStatus.choices, (NOT_REPORTED, _("未填报"))],
+        label=_("报表状态"),
+        empty_label=_("全部"),
     )
 
     class Meta:
@@ -108,9 +112,11 @@ class EnterpriseFilter(django_filters.FilterSet):
 
 
 class YearlyReportFilter(django_filters.FilterSet):
-    enterprise = django_filters.CharFilter(field_name="enterprise__uscc", label="统一社会信用代码")
-    region = django_filters.CharFilter(field_name="enterprise__region__code", label="区县代码")
-    status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label="状态")
+    enterprise = django_filters.CharFilter(
+        field_name="enterprise__uscc", label=_("统一社会信用代码")
+    )
+    region = django_filters.CharFilter(field_name="enterprise__region__code", label=_("区县代码"))
+    status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label=_("状态"))
 
     class Meta:
         model = YearlyReport

@@ -87,7 +87,11 @@ class ScaleStatus(models.Model):
         indexes = [models.Index(fields=["year", "above_scale"])]
 
     def __str__(self) -> str:
-        return f"{self.enterprise} {self.year}年 {'规上' if self.above_scale else '规下'}"
+        return _("%(enterprise)s %(year)s年 %(value)s") % {
+            "enterprise": self.enterprise,
+            "year": self.year,
+            "value": "规上" if self.above_scale else "规下",
+        }
 
 
 class ReportStatus(models.TextChoices):
@@ -171,7 +175,7 @@ class YearlyReport(models.Model):
         indexes = [models.Index(fields=["year", "status"])]
 
     def __str__(self) -> str:
-        return f"{self.enterprise} {self.year}年"
+        return _("%(enterprise)s %(year)s年") % {"enterprise": self.enterprise, "year": self.year}
 
     @property
     def is_editable(self) -> bool:
@@ -245,4 +249,7 @@ class YearLock(models.Model):
         ordering = ["year"]
 
     def __str__(self) -> str:
-        return f"{self.year}年（{'已锁定' if self.locked else '未锁定'}）"
+        return _("%(year)s年（%(value)s）") % {
+            "year": self.year,
+            "value": "已锁定" if self.locked else "未锁定",
+        }

@@ -63,16 +63,22 @@ def validate_uscc(raw: str) -> str:
     """The normalised code, or ValueError with a Chinese message that names the code."""
     code = normalise_uscc(raw)
     if not code:
-        raise ValueError("统一社会信用代码不能为空。")
+        raise ValueError(_("统一社会信用代码不能为空。"))
     try:
         return uscc_number.validate(code)
     except InvalidLength:
-        raise ValueError(f"统一社会信用代码「{code}」应为 18 位，实际 {len(code)} 位。") from None
+        raise ValueError(
+            _("统一社会信用代码「%(code)s」应为 18 位，实际 %(code2)s 位。")
+            % {"code": code, "code2": len(code)}
+        ) from None
     except InvalidChecksum:
-        raise ValueError(f"统一社会信用代码「{code}」校验位不正确，请核对是否抄错。") from None
+        raise ValueError(
+            _("统一社会信用代码「%(code)s」校验位不正确，请核对是否抄错。") % {"code": code}
+        ) from None
     except ValidationError:
         raise ValueError(
-            f"统一社会信用代码「{code}」格式不正确（含有不允许的字符或登记管理部门代码）。"
+            _("统一社会信用代码「%(code)s」格式不正确（含有不允许的字符或登记管理部门代码）。")
+            % {"code": code}
         ) from None
 
 
@@ -94,7 +100,8 @@ def locked_years() -> set[int]:
 def ensure_year_open(year: int) -> None:
     if year in locked_years():
         raise ReportError(
-            f"{year}年的数据已由市级锁定，不能修改或导入；如需修改请联系市经信局解锁。"
+            _("%(year)s年的数据已由市级锁定，不能修改或导入；如需修改请联系市经信局解锁。")
+            % {"year": year}
         )
 
 
@@ -106,15 +113,15 @@ def lock_year(year: int, user, reason: str = "") -> YearLock:
 @transaction.atomic
 def unlock_year(year: int, user, reason: str) -> YearLock:
     if not reason.strip():
-        raise ReportError("解锁年度数据须说明原因。")
+        raise ReportError(_("解锁年度数据须说明原因。"))
     return _set_year_lock(year, user, False, reason)
 
 
 def _set_year_lock(year: int, user, locked: bool, reason: str) -> YearLock:
     if not is_city_admin(user):
-        raise ReportForbidden("只有市级管理员可以锁定或解锁年度数据。")
+        raise ReportForbidden(_("只有市级管理员可以锁定或解锁年度数据。"))
     if year not in reporting_years():
-        raise ReportError(f"年份 {year} 不在方案年份内。")
+        raise ReportError(_("年份 %(year)s 不在方案年份内。") % {"year": year})
     lock = YearLock.objects.select_for_update().filter(year=year).first() or YearLock(year=year)
     lock.locked, lock.changed_by, lock.reason = locked, user, reason
     mark_change(lock, reason)
@@ -160,13 +167,15 @@ def save_report(
     unexplained year-on-year jumps; values wrong in themselves (negative, a part above its
     whole) are refused. A new report takes over last year's above-scale status."""
     if not may_fill_in(user, enterprise):
-        raise ReportForbidden("您不能填报该企业的数据。")
+        raise ReportForbidden(_("您不能填报该企业的数据。"))
     ensure_year_open(year)
     report = (
         YearlyReport.objects.select_for_update().filter(enterprise=enterprise, year=year).first()
     )
     if report is not None and not report.is_editable:
-        raise ReportError(f"该报表{report.get_status_display()}，不能再修改。")
+        raise ReportError(
+            _("该报表%(value)s，不能再修改。") % {"value": report.get_status_display()}
+        )
     check = check_values(enterprise, year, values, comment, complete=False)
     if not check.ok:
         raise ReportInvalid(check)
@@ -219,10 +228,12 @@ def _locked_report(report: YearlyReport) -> YearlyReport:
 def submit_report(report: YearlyReport, user) -> YearlyReport:
     report = _locked_report(report)
     if not may_fill_in(user, report.enterprise):
-        raise ReportForbidden("您不能提交该企业的数据。")
+        raise ReportForbidden(_("您不能提交该企业的数据。"))
     ensure_year_open(report.year)
     if report.status not in EDITABLE_STATUSES:
-        raise ReportError(f"该报表{report.get_status_display()}，不能重复提交。")
+        raise ReportError(
+            _("该报表%(value)s，不能重复提交。") % {"value": report.get_status_display()}
+        )
     check = check_values(report.enterprise, report.year, report_values(report), report.comment)
     if not check.ok:
         raise ReportInvalid(check)
@@ -288,7 +299,7 @@ def approve_report(report: YearlyReport, user, comment: str = "") -> YearlyRepor
         queue_recompute(report, user)
         _notify_members(report, f"{report.year}年智能制造数据已通过市级审核。")
         return report
-    raise ReportError(f"该报表{report.get_status_display()}，您不能审核。")
+    raise ReportError(_("该报表%(value)s，您不能审核。") % {"value": report.get_status_display()})
 
 
 @transaction.atomic
@@ -344,14 +355,16 @@ def return_report(report: YearlyReport, user, reason: str) -> YearlyReport:
     """Send a report back to the enterprise with a reason: the district officer a submitted
     report, the city admin any report under review or already approved (the year being open)."""
     if not reason.strip():
-        raise ReportError("退回必须填写原因。")
+        raise ReportError(_("退回必须填写原因。"))
     report = _locked_report(report)
     ensure_year_open(report.year)
     allowed = (report.status == ReportStatus.SUBMITTED and _is_officer_of(user, report)) or (
         is_city_admin(user) and report.status not in EDITABLE_STATUSES
     )
     if not allowed:
-        raise ReportError(f"该报表{report.get_status_display()}，您不能退回。")
+        raise ReportError(
+            _("该报表%(value)s，您不能退回。") % {"value": report.get_status_display()}
+        )
     was_counted = report.status == ReportStatus.CITY_APPROVED
     district_approved = report.status != ReportStatus.SUBMITTED
     report = _move(report, ReportStatus.RETURNED, ReviewAction.RETURN, user, reason)

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from zhizao.core.tasks import TaskFailed, enqueue, register
 from zhizao.enterprises.importing import (
@@ -21,7 +22,7 @@ SHOWN_ERRORS = 500
 def _read(task, report):
     path, filename = Path(task.payload["path"]), task.payload["filename"]
     if not path.is_file():
-        raise TaskFailed("上传的文件已不存在，请重新上传。")
+        raise TaskFailed(_("上传的文件已不存在，请重新上传。"))
     report(5, f"正在读取「{filename}」…")
     try:
         rows = read_workbook(path, filename)
@@ -55,7 +56,10 @@ def write_import_file(task, report) -> dict:
     rows, filename = _read(task, report)
     preview = preview_import(rows, task.created_by, source=filename)
     if preview.errors:
-        raise TaskFailed(f"文件有 {len(preview.errors)} 处错误，未写入任何数据，请重新上传检查。")
+        raise TaskFailed(
+            _("文件有 %(errors)s 处错误，未写入任何数据，请重新上传检查。")
+            % {"errors": len(preview.errors)}
+        )
     report(60, f"正在写入 {preview.rows} 行…")
     result = apply_import(preview, task.created_by)
     Path(task.payload["path"]).unlink(missing_ok=True)

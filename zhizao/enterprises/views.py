@@ -221,10 +221,10 @@ def year_locks(request):
             try:
                 if "unlock" in request.POST:
                     unlock_year(year, request.user, reason)
-                    messages.success(request, f"{year}年数据已解锁。")
+                    messages.success(request, _("%(year)s年数据已解锁。") % {"year": year})
                 else:
                     lock_year(year, request.user, reason)
-                    messages.success(request, f"{year}年数据已锁定。")
+                    messages.success(request, _("%(year)s年数据已锁定。") % {"year": year})
             except ReportError as exc:
                 messages.error(request, str(exc))
         return redirect("enterprises:years")

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhizao.core.models import Task, TaskStatus
@@ -69,15 +70,16 @@ def import_upload(request):
         upload = request.FILES.get("file")
         suffix = Path(upload.name).suffix.lower() if upload else ""
         if upload is None:
-            context["error"] = "请选择要导入的文件。"
+            context["error"] = _("请选择要导入的文件。")
         elif suffix not in ALLOWED_SUFFIXES:
-            context["error"] = (
-                f"不支持「{suffix or upload.name}」格式，请上传 .xlsx、.xls 或 .csv 文件。"
-            )
+            context["error"] = _("不支持「%(value)s」格式，请上传 .xlsx、.xls 或 .csv 文件。") % {
+                "value": suffix or upload.name
+            }
         elif upload.size > MAX_UPLOAD_BYTES:
-            context["error"] = (
-                f"文件过大（{upload.size / 1024 / 1024:.1f} MB），上限为 {context['max_mb']} MB。"
-            )
+            context["error"] = _("文件过大（%(value)s MB），上限为 %(value2)s MB。") % {
+                "value": format(upload.size / 1024 / 1024, ".1f"),
+                "value2": context["max_mb"],
+            }
         else:
             token = secrets.token_hex(16) + suffix
             path = _upload_dir() / token
@@ -135,7 +137,7 @@ def import_confirm(request):
         raise Http404
     stored = _stored(request)
     if stored is None:
-        messages.error(request, "没有待确认的导入，请重新上传文件。")
+        messages.error(request, _("没有待确认的导入，请重新上传文件。"))
         return redirect("enterprises:import")
     path, filename = stored
     task = enqueue(

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from zhizao.monitoring.models import (
@@ -46,7 +47,7 @@ class PublishedYearAdmin(SimpleHistoryAdmin):
     list_select_related = ["plan", "published_by"]
     readonly_fields = [f.name for f in PublishedYear._meta.fields]
 
-    @admin.display(boolean=True, description="公开中")
+    @admin.display(boolean=True, description=_("公开中"))
     def is_public(self, obj):
         return obj.is_public
 

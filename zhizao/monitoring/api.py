@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -53,14 +54,16 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
     components = serializers.DictField(
         child=serializers.CharField(),
         read_only=True,
-        help_text="计算分量：公式各聚合项的合计（如 a0 = Σ机器人数、a1 = Σ从业人数），reporters 为报送企业数。",
+        help_text=_(
+            "计算分量：公式各聚合项的合计（如 a0 = Σ机器人数、a1 = Σ从业人数），reporters 为报送企业数。"
+        ),
     )
     official = serializers.DecimalField(
         max_digits=20,
         decimal_places=4,
         read_only=True,
         allow_null=True,
-        help_text="该地区该年审核通过的官方数（如统计局数据），有则以其为准；无则为 null。",
+        help_text=_("该地区该年审核通过的官方数（如统计局数据），有则以其为准；无则为 null。"),
     )
 
     class Meta:
@@ -77,7 +80,7 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
     list=extend_schema(
         summary="指标实际值列表（含计算分量、来源、报送企业数）",
         tags=[TAG],
-        description="市级管理员可读所有地区；区县用户只读本区县。",
+        description=_("市级管理员可读所有地区；区县用户只读本区县。"),
     ),
     retrieve=extend_schema(summary="指标实际值", tags=[TAG]),
 )
@@ -102,49 +105,50 @@ class IndicatorValueViewSet(ScopedReadOnlyViewSet):
 
 # --- progress -------------------------------------------------------------------------------
 
-PLAN = OpenApiParameter("plan", OpenApiTypes.STR, description="方案代码；默认平台的默认方案。")
-YEAR = OpenApiParameter("year", OpenApiTypes.INT, description="年份；默认有数据的最近一年。")
+PLAN = OpenApiParameter("plan", OpenApiTypes.STR, description=_("方案代码；默认平台的默认方案。"))
+YEAR = OpenApiParameter("year", OpenApiTypes.INT, description=_("年份；默认有数据的最近一年。"))
 
 PROGRESS_FIELDS = {
-    "region": serializers.CharField(help_text="区划代码"),
+    "region": serializers.CharField(help_text=_("区划代码")),
     "region_name": serializers.CharField(),
     "year": serializers.IntegerField(),
-    "indicator": serializers.IntegerField(help_text="指标序号"),
+    "indicator": serializers.IntegerField(help_text=_("指标序号")),
     "name": serializers.CharField(),
     "unit": serializers.CharField(),
     "kind": serializers.CharField(help_text="stock / flow / level / growth"),
     "source": serializers.CharField(help_text="enterprise / registry / reported"),
-    "actual": serializers.FloatField(allow_null=True, help_text="实际值（有官方数时为官方数）"),
+    "actual": serializers.FloatField(allow_null=True, help_text=_("实际值（有官方数时为官方数）")),
     "year_target": serializers.FloatField(allow_null=True),
-    "year_completion": serializers.FloatField(allow_null=True, help_text="年度完成率（小数）"),
+    "year_completion": serializers.FloatField(allow_null=True, help_text=_("年度完成率（小数）")),
     "cumulative_actual": serializers.FloatField(allow_null=True),
     "five_year_target": serializers.FloatField(allow_null=True),
-    "five_year_progress": serializers.FloatField(allow_null=True, help_text="五年进度（小数）"),
-    "schedule": serializers.FloatField(allow_null=True, help_text="序时进度（小数）"),
+    "five_year_progress": serializers.FloatField(allow_null=True, help_text=_("五年进度（小数）")),
+    "schedule": serializers.FloatField(allow_null=True, help_text=_("序时进度（小数）")),
     "status": serializers.CharField(help_text="green / amber / red / no_data / no_target"),
-    "forecast": serializers.FloatField(allow_null=True, help_text="终期预测值"),
-    "at_risk": serializers.BooleanField(allow_null=True, help_text="预计难以完成"),
+    "forecast": serializers.FloatField(allow_null=True, help_text=_("终期预测值")),
+    "at_risk": serializers.BooleanField(allow_null=True, help_text=_("预计难以完成")),
     "gap": serializers.FloatField(
-        allow_null=True, help_text="落后于序时的差额（指标单位；正数为落后）"
+        allow_null=True, help_text=_("落后于序时的差额（指标单位；正数为落后）")
     ),
     "base": serializers.FloatField(
-        allow_null=True, help_text="起算的基数（区县为本区县基数年份值）"
+        allow_null=True, help_text=_("起算的基数（区县为本区县基数年份值）")
     ),
     "target_basis": serializers.CharField(
         allow_null=True,
-        help_text="目标依据：plan 方案目标、annex 分解目标、city 全市目标、set 市定区县目标、"
-        "derived 折算目标（按基数年份占比折算）",
+        help_text=_(
+            "目标依据：plan 方案目标、annex 分解目标、city 全市目标、set 市定区县目标、derived 折算目标（按基数年份占比折算）"
+        ),
     ),
-    "reached": serializers.BooleanField(allow_null=True, help_text="基数年已达到目标"),
+    "reached": serializers.BooleanField(allow_null=True, help_text=_("基数年已达到目标")),
     "year_target_split": serializers.BooleanField(
-        allow_null=True, help_text="年度目标为按比例折算的数"
+        allow_null=True, help_text=_("年度目标为按比例折算的数")
     ),
     "no_target_reason": serializers.CharField(
-        allow_null=True, help_text="无目标或无数据的原因（no_share / no_base / no_total）"
+        allow_null=True, help_text=_("无目标或无数据的原因（no_share / no_base / no_total）")
     ),
-    "computed": serializers.FloatField(allow_null=True, help_text="平台计算值"),
-    "official": serializers.BooleanField(help_text="实际值是否为官方数"),
-    "quarter": serializers.IntegerField(help_text="0 全年；1–4 为当年 1 至该季度累计"),
+    "computed": serializers.FloatField(allow_null=True, help_text=_("平台计算值")),
+    "official": serializers.BooleanField(help_text=_("实际值是否为官方数")),
+    "quarter": serializers.IntegerField(help_text=_("0 全年；1–4 为当年 1 至该季度累计")),
 }
 PASSED_THROUGH = [k for k in PROGRESS_FIELDS if k not in ("region", "region_name", "indicator")]
 # (the serializer's metaclass takes the fields out of the dict it is given: a copy)
@@ -181,14 +185,17 @@ class ProgressViewSet(viewsets.ViewSet):
         summary="指标进度（按年份与地区：状态、序时进度、预测）",
         tags=[TAG],
         description=(
-            "与指标总览、驾驶舱的数字相同。不指定地区时返回调用者可见的全部地区："
-            "市级管理员为全市及各区县，区县用户为本区县；不可见的地区返回 404。"
+            _(
+                "与指标总览、驾驶舱的数字相同。不指定地区时返回调用者可见的全部地区：市级管理员为全市及各区县，区县用户为本区县；不可见的地区返回 404。"
+            )
         ),
         parameters=[
             PLAN,
             YEAR,
-            OpenApiParameter("region", OpenApiTypes.STR, description="区划代码；只看该地区。"),
-            OpenApiParameter("indicator", OpenApiTypes.INT, description="指标序号；只看该指标。"),
+            OpenApiParameter("region", OpenApiTypes.STR, description=_("区划代码；只看该地区。")),
+            OpenApiParameter(
+                "indicator", OpenApiTypes.INT, description=_("指标序号；只看该指标。")
+            ),
         ],
         responses=PROGRESS_ROWS,
     )
@@ -230,15 +237,17 @@ def _plain(value):
 RANKING_ENTRIES = inline_serializer(
     "RankingEntry",
     {
-        "place": serializers.IntegerField(allow_null=True, help_text="综合名次"),
-        "score": serializers.FloatField(allow_null=True, help_text="平均名次（加权）"),
+        "place": serializers.IntegerField(allow_null=True, help_text=_("综合名次")),
+        "score": serializers.FloatField(allow_null=True, help_text=_("平均名次（加权）")),
         "region": serializers.CharField(),
         "region_name": serializers.CharField(),
         "indicators": inline_serializer(
             "RankingCell",
             {
                 "indicator": serializers.IntegerField(),
-                "progress": serializers.FloatField(allow_null=True, help_text="五年进度（小数）"),
+                "progress": serializers.FloatField(
+                    allow_null=True, help_text=_("五年进度（小数）")
+                ),
                 "rank": serializers.IntegerField(allow_null=True),
                 "status": serializers.CharField(),
             },

@@ -27,6 +27,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhizao.core.models import Task, TaskStatus
 from zhizao.enterprises.models import ReportStatus, ScaleStatus, YearlyReport
@@ -121,7 +122,7 @@ def _delta(plan: Plan, change: ReportChange) -> list[IndicatorValue]:
     """The stored values the change rewrites, rewritten (not saved); NotApplicable when a delta
     cannot be proved right."""
     if not plan.base_year <= change.year <= plan.last_year:
-        raise NotApplicable("年份不在方案期内")
+        raise NotApplicable(_("年份不在方案期内"))
     report = (
         YearlyReport.objects.filter(pk=change.report)
         .values("status", "updated_at", "year", "enterprise_id", "enterprise__region_id")
@@ -134,12 +135,12 @@ def _delta(plan: Plan, change: ReportChange) -> list[IndicatorValue]:
         or report["updated_at"] != change.changed_at
         or counted != (change.sign > 0)
     ):
-        raise NotApplicable("报表此后又有变动")
+        raise NotApplicable(_("报表此后又有变动"))
     earlier = Task.objects.filter(
         name=RECOMPUTE_TASK, pk__lt=change.task, status__in=UNSETTLED, payload__report=change.report
     )
     if earlier.exists():
-        raise NotApplicable("同一报表较早的变动尚未计入")
+        raise NotApplicable(_("同一报表较早的变动尚未计入"))
 
     sources = enterprise_sources(plan.indicators.all())
     own: dict[int, dict[str, Decimal]] = {}
@@ -160,7 +161,7 @@ def _delta(plan: Plan, change: ReportChange) -> list[IndicatorValue]:
     year, district, city = change.year, change.district, plan.region_id
     growth = any(sources[pk].formula.growth for pk in own)
     if growth and year - 1 < plan.base_year:
-        raise NotApplicable("增速指标的上年分量未存")
+        raise NotApplicable(_("增速指标的上年分量未存"))
     years = [y for y in (year - 1, year, year + 1) if plan.base_year <= y <= plan.last_year]
     stored = {
         (v.indicator_id, v.region_id, v.year): v
@@ -179,10 +180,10 @@ def _delta(plan: Plan, change: ReportChange) -> list[IndicatorValue]:
         needed = [y for y in needed if plan.base_year <= y <= plan.last_year]
         keys = [(pk, region, y) for region in (district, city) for y in needed]
         if any(k not in stored or stored[k].basis != source.basis for k in keys):
-            raise NotApplicable("没有可累加的已存分量")
+            raise NotApplicable(_("没有可累加的已存分量"))
         mark = stored[(pk, district, year)].aggregated_through
         if mark is None or mark >= change.task:
-            raise NotApplicable("已存分量汇总时可能已含此变动")
+            raise NotApplicable(_("已存分量汇总时可能已含此变动"))
         for region in (district, city):
             row = stored[(pk, region, year)]
             parts = _parts(row)
@@ -191,7 +192,7 @@ def _delta(plan: Plan, change: ReportChange) -> list[IndicatorValue]:
                 for name, value in contribution.items()
             }
             if new["reporters"] < 0 or (not new["reporters"] and any(new.values())):
-                raise NotApplicable("已存分量与报表不符")
+                raise NotApplicable(_("已存分量与报表不符"))
             new = new if new["reporters"] else {}
             row.components = {k: str(v) for k, v in new.items()}
             row.reporters = int(new["reporters"]) if new else 0

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, Exists, F, FilteredRelation, Max, OuterRef, Q
+from django.utils.translation import gettext as _
 
 from zhizao.core.models import Region, RegionLevel, Task
 from zhizao.enterprises.models import ReportStatus, ScaleStatus, YearlyReport
@@ -57,7 +58,10 @@ def enterprise_source(indicator: Indicator) -> EnterpriseSource:
     try:
         formula = parse_formula(str(source.get("formula", "")))
     except FormulaError as exc:
-        raise FormulaError(f"指标 {indicator.number}「{indicator.name}」：{exc}") from None
+        raise FormulaError(
+            _("指标 %(number)s「%(name)s」：%(exc)s")
+            % {"number": indicator.number, "name": indicator.name, "exc": exc}
+        ) from None
     divisions = source.get("divisions") or []
     if len(divisions) == 2:
         divisions = [f"{d:02d}" for d in range(int(divisions[0]), int(divisions[1]) + 1)]

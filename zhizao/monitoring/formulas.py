@@ -20,6 +20,7 @@ from decimal import Decimal, DivisionByZero, InvalidOperation
 
 from django.db.models import Count, DecimalField, F, IntegerField, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce
+from django.utils.translation import gettext as _
 
 from zhizao.enterprises.fields import FIELDS_BY_NAME
 
@@ -86,16 +87,20 @@ def parse_formula(text: str) -> Formula:
     try:
         tree = ast.parse(text.strip(), mode="eval").body
     except SyntaxError as exc:
-        raise FormulaError(f"公式「{text}」有语法错误：{exc.msg}。") from None
+        raise FormulaError(
+            _("公式「%(text)s」有语法错误：%(msg)s。") % {"text": text, "msg": exc.msg}
+        ) from None
     growth = False
     if isinstance(tree, ast.Call) and _name(tree.func) == "growth":
         if len(tree.args) != 1:
-            raise FormulaError("growth(…) 只接受一个表达式。")
+            raise FormulaError(_("growth(…) 只接受一个表达式。"))
         tree, growth = tree.args[0], True
     formula = Formula(text=text, tree=tree, growth=growth)
     formula.tree = _compile_outer(tree, formula)
     if not formula.aggregates:
-        raise FormulaError(f"公式「{text}」没有 sum、count 或 count_if，无法从企业数据计算。")
+        raise FormulaError(
+            _("公式「%(text)s」没有 sum、count 或 count_if，无法从企业数据计算。") % {"text": text}
+        )
     return formula
 
 
@@ -124,7 +129,8 @@ def _compile_outer(node, formula: Formula):
         formula.aggregates[key] = _build_aggregate(spec, alias)
         return ast.Name(id=key, ctx=ast.Load())
     raise FormulaError(
-        f"公式中「{ast.unparse(node)}」不受支持：只能用数字、+ - * /、sum、count、count_if。"
+        _("公式中「%(value)s」不受支持：只能用数字、+ - * /、sum、count、count_if。")
+        % {"value": ast.unparse(node)}
     )
 
 
@@ -132,21 +138,23 @@ def _aggregate(node: ast.Call) -> AggregateSpec:
     function = _name(node.func)
     if function == "count":
         if node.args:
-            raise FormulaError("count() 不带参数，它数的是报送企业。")
+            raise FormulaError(_("count() 不带参数，它数的是报送企业。"))
         return AggregateSpec("count")
     if len(node.args) != 1:
-        raise FormulaError(f"{function}(…) 只接受一个表达式。")
+        raise FormulaError(_("%(function)s(…) 只接受一个表达式。") % {"function": function})
     if function == "sum":
         return AggregateSpec("sum", _row_expression(node.args[0]), node=node.args[0])
     comparison = node.args[0]
     if not (isinstance(comparison, ast.Compare) and len(comparison.ops) == 1):
-        raise FormulaError("count_if(…) 需要一个比较，例如 count_if(uses_mes >= 1)。")
+        raise FormulaError(_("count_if(…) 需要一个比较，例如 count_if(uses_mes >= 1)。"))
     operator = COMPARISONS.get(type(comparison.ops[0]))
     right = comparison.comparators[0]
     if operator is None or not (
         isinstance(right, ast.Constant) and isinstance(right.value, int | float)
     ):
-        raise FormulaError(f"count_if 中的比较「{ast.unparse(comparison)}」不受支持。")
+        raise FormulaError(
+            _("count_if 中的比较「%(value)s」不受支持。") % {"value": ast.unparse(comparison)}
+        )
     return AggregateSpec(
         "count_if", _row_expression(comparison.left), operator, right.value, comparison.left
     )
@@ -176,7 +184,7 @@ def _row_expression(node, path: str = ""):
     if isinstance(node, ast.Name):
         spec = FIELDS_BY_NAME.get(node.id)
         if spec is None:
-            raise FormulaError(f"「{node.id}」不是年度数据的字段。")
+            raise FormulaError(_("「%(id)s」不是年度数据的字段。") % {"id": node.id})
         if spec.kind == "bool":
             return Cast(F(path + node.id), IntegerField())
         return F(path + node.id)
@@ -188,7 +196,8 @@ def _row_expression(node, path: str = ""):
             ROW_OPERATORS[type(node.op)]
         ]
     raise FormulaError(
-        f"「{ast.unparse(node)}」不能用在 sum 或 count_if 里：只能用字段、数字和 + - *。"
+        _("「%(value)s」不能用在 sum 或 count_if 里：只能用字段、数字和 + - *。")
+        % {"value": ast.unparse(node)}
     )
 
 

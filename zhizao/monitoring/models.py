@@ -61,7 +61,11 @@ class IndicatorValue(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator.name} {self.region.name} {self.year}年"
+        return _("%(name)s %(name2)s %(year)s年") % {
+            "name": self.indicator.name,
+            "name2": self.region.name,
+            "year": self.year,
+        }
 
 
 class ReportedStatus(models.TextChoices):
@@ -120,7 +124,9 @@ class ReportedValue(models.Model):
         ]
 
     def __str__(self) -> str:
-        period = f"{self.year}年" + (f"1—{self.quarter}季度" if self.quarter else "")
+        period = _("%(year)s年") % {"year": self.year} + (
+            _("1—%(quarter)s季度") % {"quarter": self.quarter} if self.quarter else ""
+        )
         return f"{self.indicator.name} {self.region.name} {period}"
 
 
@@ -175,7 +181,11 @@ class PublishedYear(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.plan.name} {self.year}年（{'已发布' if self.is_public else '已撤回'}）"
+        return _("%(name)s %(year)s年（%(value)s）") % {
+            "name": self.plan.name,
+            "year": self.year,
+            "value": "已发布" if self.is_public else "已撤回",
+        }
 
     @property
     def is_public(self) -> bool:
@@ -198,7 +208,7 @@ class ValuesLock(models.Model):
         verbose_name_plural = _("指标计算锁")
 
     def __str__(self) -> str:
-        return f"{self.plan} 指标计算锁"
+        return _("%(plan)s 指标计算锁") % {"plan": self.plan}
 
 
 class AppliedChange(models.Model):
@@ -228,4 +238,4 @@ class AppliedChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.plan} 任务 #{self.task_id}"
+        return _("%(plan)s 任务 #%(task_id)s") % {"plan": self.plan, "task_id": self.task_id}

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from zhizao.core.models import Region, RegionLevel
 from zhizao.core.roles import Role, is_city_admin
@@ -84,7 +85,10 @@ def plan_progress(
     was judged against (GOAL_KEYS). `base_totals` ({indicator pk: the districts' base-year
     total}) saves its query when the caller judges every district (the ranking)."""
     if not plan.first_year <= year <= plan.last_year:
-        raise ValueError(f"年份 {year} 不在方案年份内（{plan.first_year}—{plan.last_year}年）。")
+        raise ValueError(
+            _("年份 %(year)s 不在方案年份内（%(first_year)s—%(last_year)s年）。")
+            % {"year": year, "first_year": plan.first_year, "last_year": plan.last_year}
+        )
     indicators = list(plan.indicators.prefetch_related("year_targets").order_by("number"))
     stored = IndicatorValue.objects.filter(
         indicator__plan=plan, region=region, year__lte=year, value__isnull=False
@@ -329,7 +333,7 @@ def indicator_figures(plan: Plan, indicator, regions: list[Region], user) -> dic
             reporters=value.reporters,
             population=value.population,
         )
-    for (_, region_id, year), official in officials.items():
+    for (_indicator, region_id, year), official in officials.items():
         figures.setdefault((region_id, year), Figure(year=year, value=official, official=True))
     return figures
 
@@ -365,11 +369,15 @@ def beside_text(actual, computed, official: bool) -> str:
     官方 215 · 平台计算 214.2（差 +0.8）; "" when the actual is not an official figure."""
     if not official or actual is None:
         return ""
-    text = f"官方 {rounded(actual)}"
+    text = _("官方 %(actual)s") % {"actual": rounded(actual)}
     if computed is not None:
         difference = Decimal(str(actual)) - Decimal(str(computed))
         sign = "+" if difference > 0 else ""
-        text += f" · 平台计算 {rounded(computed)}（差 {sign}{rounded(difference)}）"
+        text += _(" · 平台计算 %(computed)s（差 %(sign)s%(difference)s）") % {
+            "computed": rounded(computed),
+            "sign": sign,
+            "difference": rounded(difference),
+        }
     return text
 
 
@@ -377,7 +385,7 @@ def quarter_label(quarter: int) -> str:
     """How a page names a quarter-cumulative period: 1季度, 1–3季度累计; "" for a whole year."""
     if not quarter:
         return ""
-    return "1季度" if quarter == 1 else f"1–{quarter}季度累计"
+    return _("1季度") if quarter == 1 else _("1–%(quarter)s季度累计") % {"quarter": quarter}
 
 
 def _number(value):
@@ -582,10 +590,11 @@ def publish_year(
     written into the history entry and left on the record as `companions_done`, a list of
     (companion, how many records it made public)."""
     if not is_city_admin(user):
-        raise PublishingForbidden("只有市级管理员可以发布年度数据。")
+        raise PublishingForbidden(_("只有市级管理员可以发布年度数据。"))
     if not plan.first_year <= year <= plan.last_year:
         raise PublishingError(
-            f"年份 {year} 不在方案年份内（{plan.first_year}—{plan.last_year}年）。"
+            _("年份 %(year)s 不在方案年份内（%(first_year)s—%(last_year)s年）。")
+            % {"year": year, "first_year": plan.first_year, "last_year": plan.last_year}
         )
     chosen = []
     for name in dict.fromkeys(companions):
@@ -597,7 +606,7 @@ def publish_year(
         chosen.append(companion)
     snapshot = published_snapshot(plan, year)
     if all(row["actual"] is None for row in snapshot["regions"][0]["rows"]):
-        raise PublishingError(f"{year}年全市还没有任何指标数据，不能发布。")
+        raise PublishingError(_("%(year)s年全市还没有任何指标数据，不能发布。") % {"year": year})
     published = PublishedYear.objects.select_for_update().filter(plan=plan, year=year).first()
     if published is None:
         published, reason = PublishedYear(plan=plan, year=year), f"发布{year}年数据"
@@ -624,10 +633,10 @@ def withdraw_year(plan: Plan, year: int, user, note: str = "") -> PublishedYear:
     """The city admin withdraws a published year: the public dashboard stops showing it at
     once. The record and its history stay, with who withdrew it and when."""
     if not is_city_admin(user):
-        raise PublishingForbidden("只有市级管理员可以撤回已发布的年度数据。")
+        raise PublishingForbidden(_("只有市级管理员可以撤回已发布的年度数据。"))
     published = PublishedYear.objects.select_for_update().filter(plan=plan, year=year).first()
     if published is None or not published.is_public:
-        raise PublishingError(f"{year}年数据尚未发布，无需撤回。")
+        raise PublishingError(_("%(year)s年数据尚未发布，无需撤回。") % {"year": year})
     published.withdrawn_by, published.withdrawn_at = user, timezone.now()
     published.note = note.strip()[:200]
     published._history_user = user

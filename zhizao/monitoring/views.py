@@ -10,7 +10,8 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, gettext_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from zhizao.core.roles import Role, is_city_admin
@@ -39,11 +40,11 @@ from zhizao.monitoring.sparkline import sparkline_svg
 from zhizao.plans.models import Indicator, Plan
 
 STATUS_STYLES = {
-    "green": ("success", "达到序时"),
-    "amber": ("warning", "略滞后"),
-    "red": ("danger", "滞后"),
-    "no_data": ("secondary", "无数据"),
-    "no_target": ("light", "无分解目标"),
+    "green": ("success", gettext_lazy("达到序时")),
+    "amber": ("warning", gettext_lazy("略滞后")),
+    "red": ("danger", gettext_lazy("滞后")),
+    "no_data": ("secondary", gettext_lazy("无数据")),
+    "no_target": ("light", gettext_lazy("无分解目标")),
 }
 
 
@@ -167,8 +168,8 @@ def _overview_table(request, plan, year, region) -> str:
 
 def _overview_workbook(region, year, rows) -> HttpResponse:
     headers = [
-        "类别", "序号", "指标", "单位", "实际值", "年度目标", "年度完成率",
-        "五年目标", "五年进度", "序时进度", "状态", "实际值说明", "平台计算值",
+        _("类别"), _("序号"), _("指标"), _("单位"), _("实际值"), _("年度目标"), _("年度完成率"),
+        _("五年目标"), _("五年进度"), _("序时进度"), _("状态"), _("实际值说明"), _("平台计算值"),
     ]  # fmt: skip
     table = [
         [
@@ -189,7 +190,10 @@ def _overview_workbook(region, year, rows) -> HttpResponse:
         for r in rows
     ]
     content = table_workbook_bytes(
-        f"{region.name}{year}年指标进度", headers, table, {6: "0.0%", 8: "0.0%", 9: "0.0%"}
+        _("%(name)s%(year)s年指标进度") % {"name": region.name, "year": year},
+        headers,
+        table,
+        {6: "0.0%", 8: "0.0%", 9: "0.0%"},
     )
     return _xlsx_response(content, f"progress-{region.code}-{year}.xlsx")
 
@@ -202,9 +206,9 @@ def _actual_note(row: dict) -> str:
 
 
 SOURCE_WORDS = {
-    "enterprise": "由企业年度数据（市级审核通过）汇总计算",
-    "registry": "由平台登记数据计数",
-    "reported": "由区县或市级上报、经市级审核的数值",
+    "enterprise": gettext_lazy("由企业年度数据（市级审核通过）汇总计算"),
+    "registry": gettext_lazy("由平台登记数据计数"),
+    "reported": gettext_lazy("由区县或市级上报、经市级审核的数值"),
 }
 
 
@@ -276,7 +280,13 @@ def indicator_detail(request, number: int):
                 else quarter_table(plan, indicator, regions, quarter_year, request.user)
             ),
             "quarter_year": quarter_year,
-            "quarter_headers": ["1季度", "1–2季度累计", "1–3季度累计", "1–4季度累计", "全年"],
+            "quarter_headers": [
+                _("1季度"),
+                _("1–2季度累计"),
+                _("1–3季度累计"),
+                _("1–4季度累计"),
+                _("全年"),
+            ],
         },
     )
 
@@ -284,7 +294,7 @@ def indicator_detail(request, number: int):
 def _indicator_workbook(indicator, years, targets, table) -> HttpResponse:
     """The figures of record by region and year; a region with official figures gets a row
     of the platform's computed values under it."""
-    rows = [["年度目标", *[_float(targets.get(y)) for y in years]]]
+    rows = [[_("年度目标"), *[_float(targets.get(y)) for y in years]]]
     for row in table:
         rows.append(
             [row["region"].name, *[_float(getattr(c, "value", None)) for c in row["cells"]]]
@@ -292,14 +302,14 @@ def _indicator_workbook(indicator, years, targets, table) -> HttpResponse:
         if any(c is not None and c.official and c.computed is not None for c in row["cells"]):
             rows.append(
                 [
-                    f"{row['region'].name}（平台计算）",
+                    _("%(name)s（平台计算）") % {"name": row["region"].name},
                     *[_float(getattr(c, "computed", None)) for c in row["cells"]],
                 ]
             )
     return _xlsx_response(
         table_workbook_bytes(
             f"{indicator.number}.{indicator.name}（{indicator.unit}）",
-            ["地区", *[f"{y}年" for y in years]],
+            [_("地区"), *[_("%(y)s年") % {"y": y} for y in years]],
             rows,
         ),
         f"indicator-{indicator.number}.xlsx",
@@ -403,11 +413,19 @@ def publish(request):
             ]
             messages.success(
                 request,
-                "；".join([f"{year}年数据已发布，公众无需登录即可在公开页面查看", *done]) + "。",
+                "；".join(
+                    [
+                        _("%(year)s年数据已发布，公众无需登录即可在公开页面查看") % {"year": year},
+                        *done,
+                    ]
+                )
+                + "。",
             )
         else:
             withdraw_year(plan, year, request.user)
-            messages.success(request, f"{year}年数据已撤回，公开页面不再显示。")
+            messages.success(
+                request, _("%(year)s年数据已撤回，公开页面不再显示。") % {"year": year}
+            )
     except PublishingError as exc:
         messages.error(request, str(exc))
     query = {"year": year}

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from zhizao.core.scoping import scope_queryset
@@ -141,7 +142,10 @@ def _number(value):
 def _target_text(floor: Decimal, stretch: Decimal) -> str:
     """As the annex prints it: "12", or "保1争2" when the stretch goal is above the floor."""
     if stretch != floor:
-        return f"保{_number(floor)}争{_number(stretch)}"
+        return _("保%(floor)s争%(stretch)s") % {
+            "floor": _number(floor),
+            "stretch": _number(stretch),
+        }
     return str(_number(floor))
 
 
@@ -167,7 +171,7 @@ def _ranking(plan, year: int, place) -> dict:
     number of districts ranked. The ranking is the same for every viewer (`cached_ranking`)."""
     ranking = cached_ranking(plan, year)
     position = next(i for i, d in enumerate(ranking["districts"]) if d.pk == place.pk)
-    _, score, composite = ranking["composite"][position]
+    _district, score, composite = ranking["composite"][position]
     rows = []
     for row in ranking["rows"]:
         value, rank = row["cells"][position]
@@ -183,8 +187,8 @@ def _ranking(plan, year: int, place) -> dict:
 
 def _annex_workbook(place, year: int, annex: list[dict]):
     headers = [
-        "序号", "项目内容", "单位", "五年目标", "保底目标", "争取目标", "规划期累计新增",
-        "保底完成率", "争取完成率", "序时进度", "状态",
+        _("序号"), _("项目内容"), _("单位"), _("五年目标"), _("保底目标"), _("争取目标"), _("规划期累计新增"),
+        _("保底完成率"), _("争取完成率"), _("序时进度"), _("状态"),
     ]  # fmt: skip
     rows = [
         [
@@ -203,7 +207,7 @@ def _annex_workbook(place, year: int, annex: list[dict]):
         for r in annex
     ]
     content = table_workbook_bytes(
-        f"{place.name}{year}年目标任务完成情况",
+        _("%(name)s%(year)s年目标任务完成情况") % {"name": place.name, "year": year},
         headers,
         rows,
         {7: "0.0%", 8: "0.0%", 9: "0.0%"},

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from zhizao.core.scoping import scope_queryset
@@ -117,8 +118,8 @@ def public_map_script(request):
 
 def _public_workbook(region: dict, year: int, rows: list[dict]) -> HttpResponse:
     headers = [
-        "类别", "序号", "指标", "单位", "实际值", "实际值说明", "年度目标", "年度完成率",
-        "五年目标", "五年进度", "序时进度", "状态",
+        _("类别"), _("序号"), _("指标"), _("单位"), _("实际值"), _("实际值说明"), _("年度目标"), _("年度完成率"),
+        _("五年目标"), _("五年进度"), _("序时进度"), _("状态"),
     ]  # fmt: skip
     table = [
         [
@@ -138,7 +139,7 @@ def _public_workbook(region: dict, year: int, rows: list[dict]) -> HttpResponse:
         for r in rows
     ]
     content = table_workbook_bytes(
-        f"{region['name']}{year}年指标进度（已发布）",
+        _("%(value)s%(year)s年指标进度（已发布）") % {"value": region["name"], "year": year},
         headers,
         table,
         {7: "0.0%", 9: "0.0%", 10: "0.0%"},

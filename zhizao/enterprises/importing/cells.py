@@ -7,6 +7,8 @@ import unicodedata
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 from zhizao.core.numbers import NotANumber, parse_number, plain
 from zhizao.enterprises.services import validate_uscc
 
@@ -62,30 +64,49 @@ def compact(value) -> str:
 def parse_figure(value, label: str, kind: str, unit: str) -> Decimal | int:
     """A count (int) or an amount (Decimal, two places) from a cell."""
     if isinstance(value, bool | datetime | date | time | timedelta):
-        raise CellError(f"「{label}」应填写数字，「{display(value)}」不是数字。")
+        raise CellError(
+            _("「%(label)s」应填写数字，「%(value)s」不是数字。")
+            % {"label": label, "value": display(value)}
+        )
     if isinstance(value, float) and not math.isfinite(value):
-        raise CellError(f"「{label}」应填写数字，「{display(value)}」不是有效的数字。")
+        raise CellError(
+            _("「%(label)s」应填写数字，「%(value)s」不是有效的数字。")
+            % {"label": label, "value": display(value)}
+        )
     if isinstance(value, str):
         text = compact(value)
         if text.endswith("%"):
-            what = "数量" if kind == "int" else "数值"
+            what = _("数量") if kind == "int" else _("数值")
             raise CellError(
-                f"「{label}」应填写{what}（单位：{unit}），不能填写百分比「{value.strip()}」。"
+                _("「%(label)s」应填写%(what)s（单位：%(unit)s），不能填写百分比「%(value)s」。")
+                % {"label": label, "what": what, "unit": unit, "value": value.strip()}
             )
         value = text
     try:
         number = parse_number(value)
     except NotANumber:
-        raise CellError(f"「{label}」应填写数字，「{display(value)}」不是有效的数字。") from None
+        raise CellError(
+            _("「%(label)s」应填写数字，「%(value)s」不是有效的数字。")
+            % {"label": label, "value": display(value)}
+        ) from None
     if kind == "int":
         if number != number.to_integral_value():
-            raise CellError(f"「{label}」应为整数，填写的是 {plain(number)}。")
+            raise CellError(
+                _("「%(label)s」应为整数，填写的是 %(number)s。")
+                % {"label": label, "number": plain(number)}
+            )
         if abs(number) > 2_147_483_647:
-            raise CellError(f"「{label}」数值过大（{plain(number)}），请核对单位。")
+            raise CellError(
+                _("「%(label)s」数值过大（%(number)s），请核对单位。")
+                % {"label": label, "number": plain(number)}
+            )
         return int(number)
     number = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if abs(number) >= Decimal(10) ** 12:
-        raise CellError(f"「{label}」数值过大（{plain(number)}），请核对单位是否为{unit}。")
+        raise CellError(
+            _("「%(label)s」数值过大（%(number)s），请核对单位是否为%(unit)s。")
+            % {"label": label, "number": plain(number), "unit": unit}
+        )
     return number
 
 
@@ -101,7 +122,10 @@ def parse_yes_no(value, label: str) -> bool:
         return True
     if text in NO:
         return False
-    raise CellError(f"「{label}」只能填“是”或“否”，填写的是「{display(value)}」。")
+    raise CellError(
+        _("「%(label)s」只能填“是”或“否”，填写的是「%(value)s」。")
+        % {"label": label, "value": display(value)}
+    )
 
 
 def parse_year(value, label: str) -> int:
@@ -110,7 +134,10 @@ def parse_year(value, label: str) -> int:
         text = text[:-1]
     if re.fullmatch(r"\d{4}(\.0+)?", text):
         return int(float(text))
-    raise CellError(f"「{label}」应为 4 位数字的年份，如 2023，填写的是「{display(value)}」。")
+    raise CellError(
+        _("「%(label)s」应为 4 位数字的年份，如 2023，填写的是「%(value)s」。")
+        % {"label": label, "value": display(value)}
+    )
 
 
 def parse_uscc(value) -> str:
@@ -119,8 +146,9 @@ def parse_uscc(value) -> str:
             value = str(int(value))
         else:
             raise CellError(
-                "统一社会信用代码被 Excel 存成了数字，末几位已经丢失；"
-                "请把本列设为文本格式后重新填写。"
+                _(
+                    "统一社会信用代码被 Excel 存成了数字，末几位已经丢失；请把本列设为文本格式后重新填写。"
+                )
             )
     return validate_uscc(value)
 
@@ -130,6 +158,8 @@ def parse_industry_code(value, label: str) -> str:
     if re.fullmatch(r"\d{2,4}", code) and 13 <= int(code[:2]) <= 43:
         return code
     raise CellError(
-        f"「{label}」应为 GB/T 4754 制造业代码：2 位大类（13—43），或以大类开头的 3 位中类、"
-        f"4 位小类，如 17、171、1711，填写的是「{display(value)}」。"
+        _(
+            "「%(label)s」应为 GB/T 4754 制造业代码：2 位大类（13—43），或以大类开头的 3 位中类、4 位小类，如 17、171、1711，填写的是「%(value)s」。"
+        )
+        % {"label": label, "value": display(value)}
     )

@@ -14,6 +14,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from python_calamine import CalamineWorkbook, PasswordError
 
 from zhizao.enterprises.importing.columns import (
@@ -46,10 +48,11 @@ CSV_SUFFIXES = {".csv", ".txt"}
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
-CORRUPT_MESSAGE = "文件已损坏或不是 Excel 文件，请用 Excel 打开确认后另存为 .xlsx 再导入。"
-ENCRYPTED_MESSAGE = (
-    "文件设有打开密码（已加密），无法读取。请在 Excel 中取消密码"
-    "（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码）后另存为 .xlsx 再导入。"
+CORRUPT_MESSAGE = gettext_lazy(
+    "文件已损坏或不是 Excel 文件，请用 Excel 打开确认后另存为 .xlsx 再导入。"
+)
+ENCRYPTED_MESSAGE = gettext_lazy(
+    "文件设有打开密码（已加密），无法读取。请在 Excel 中取消密码（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码）后另存为 .xlsx 再导入。"
 )
 
 
@@ -71,7 +74,8 @@ def read_workbook(path_or_file, filename: str | None = None) -> list[ImportRow]:
         raise ImportFileError(CORRUPT_MESSAGE)
     else:
         raise ImportFileError(
-            f"不支持的文件格式「{suffix}」：请上传 Excel 文件（.xlsx、.xls）或 CSV 文件。"
+            _("不支持的文件格式「%(suffix)s」：请上传 Excel 文件（.xlsx、.xls）或 CSV 文件。")
+            % {"suffix": suffix}
         )
     return _rows_from_table(table_rows)
 
@@ -99,15 +103,18 @@ def read_upload_bytes(path_or_file, filename: str | None = None) -> tuple[bytes,
             _too_big(size)
         return path.read_bytes(), filename
     except FileNotFoundError:
-        raise ImportFileError(f"找不到文件「{path}」。") from None
+        raise ImportFileError(_("找不到文件「%(path)s」。") % {"path": path}) from None
     except IsADirectoryError:
-        raise ImportFileError(f"「{path}」是目录，不是文件。") from None
+        raise ImportFileError(_("「%(path)s」是目录，不是文件。") % {"path": path}) from None
 
 
 def _too_big(size: int):
     raise ImportFileError(
-        f"文件大小为 {size / 1024 / 1024:.1f} MB，超过了 {MAX_UPLOAD_BYTES / 1024 / 1024:.0f} MB "
-        "的上限，请拆分成几个文件分别导入。"
+        _("文件大小为 %(value)s MB，超过了 %(value2)s MB 的上限，请拆分成几个文件分别导入。")
+        % {
+            "value": format(size / 1024 / 1024, ".1f"),
+            "value2": format(MAX_UPLOAD_BYTES / 1024 / 1024, ".0f"),
+        }
     )
 
 
@@ -121,17 +128,23 @@ def refuse_zip_bomb(data: bytes) -> None:
     total = sum(e.file_size for e in entries)
     if total > MAX_UNCOMPRESSED_BYTES:
         raise ImportFileError(
-            f"文件解压后有 {total / 1024 / 1024:.0f} MB，超过了 "
-            f"{MAX_UNCOMPRESSED_BYTES / 1024 / 1024:.0f} MB 的上限，疑似异常文件，已拒绝读取；"
-            "数据较多时请拆分成几个文件分别导入。"
+            _(
+                "文件解压后有 %(value)s MB，超过了 %(value2)s MB 的上限，疑似异常文件，已拒绝读取；数据较多时请拆分成几个文件分别导入。"
+            )
+            % {
+                "value": format(total / 1024 / 1024, ".0f"),
+                "value2": format(MAX_UNCOMPRESSED_BYTES / 1024 / 1024, ".0f"),
+            }
         )
     for entry in entries:
         if entry.file_size > RATIO_FLOOR_BYTES:
             ratio = entry.file_size / max(entry.compress_size, 1)
             if ratio > MAX_COMPRESSION_RATIO:
                 raise ImportFileError(
-                    f"文件的压缩比异常（{entry.filename} 解压后是压缩时的 {ratio:.0f} 倍），"
-                    "疑似恶意构造的文件，已拒绝读取。"
+                    _(
+                        "文件的压缩比异常（%(filename)s 解压后是压缩时的 %(ratio)s 倍），疑似恶意构造的文件，已拒绝读取。"
+                    )
+                    % {"filename": entry.filename, "ratio": format(ratio, ".0f")}
                 )
     # The sizes above are what the file claims: unpack each entry once, in pieces, so that an
     # entry that claims less than it holds fails its check (zipfile stops at the claimed size).
@@ -159,7 +172,7 @@ def _excel_rows(data: bytes):
     except Exception:  # calamine raises its own errors, and others on truly broken files
         raise ImportFileError(CORRUPT_MESSAGE) from None
     if not names:
-        raise ImportFileError("文件中没有工作表。")
+        raise ImportFileError(_("文件中没有工作表。"))
     wanted = [n for n in names if n.strip() == DATA_SHEET]
     order = wanted or names
     for name in order:
@@ -174,10 +187,12 @@ def _excel_rows(data: bytes):
         head = [r for r in head if r is not None]
         if _find_header(head) is not None:
             return _Table(name, head, rows)
-    where = f"「{DATA_SHEET}」工作表" if wanted else "各工作表"
+    where = _("「%(DATA_SHEET)s」工作表") % {"DATA_SHEET": DATA_SHEET} if wanted else _("各工作表")
     raise ImportFileError(
-        f"{where}的前 {HEADER_SEARCH_ROWS} 行中找不到「统一社会信用代码」列，"
-        "无法识别表头。请使用下载的导入模板填写。"
+        _(
+            "%(where)s的前 %(HEADER_SEARCH_ROWS)s 行中找不到「统一社会信用代码」列，无法识别表头。请使用下载的导入模板填写。"
+        )
+        % {"where": where, "HEADER_SEARCH_ROWS": HEADER_SEARCH_ROWS}
     )
 
 
@@ -193,7 +208,7 @@ def decode_csv(data: bytes) -> str:
             continue
     else:  # pragma: no cover - gb18030 decodes nearly any byte string
         raise ImportFileError(
-            "CSV 文件的编码无法识别，请另存为 UTF-8 或 GBK 编码的 CSV，或直接上传 .xlsx 文件。"
+            _("CSV 文件的编码无法识别，请另存为 UTF-8 或 GBK 编码的 CSV，或直接上传 .xlsx 文件。")
         )
     if "\x00" in text:
         raise ImportFileError(CORRUPT_MESSAGE)
@@ -210,8 +225,10 @@ def _csv_rows(data: bytes):
     head = [r for r in (next(rows, None) for _ in range(HEADER_SEARCH_ROWS)) if r is not None]
     if _find_header(head) is None:
         raise ImportFileError(
-            f"CSV 文件的前 {HEADER_SEARCH_ROWS} 行中找不到「统一社会信用代码」列，"
-            "无法识别表头。请使用下载的导入模板填写。"
+            _(
+                "CSV 文件的前 %(HEADER_SEARCH_ROWS)s 行中找不到「统一社会信用代码」列，无法识别表头。请使用下载的导入模板填写。"
+            )
+            % {"HEADER_SEARCH_ROWS": HEADER_SEARCH_ROWS}
         )
     return _Table("CSV", head, rows)
 
@@ -251,7 +268,8 @@ def _layout(table: _Table, header_index: int) -> FileLayout:
                     header_row,
                     text,
                     text,
-                    f"「{text}」与「{headers[key]}」是同一列，出现了两次，请删除其中一列。",
+                    _("「%(text)s」与「%(value)s」是同一列，出现了两次，请删除其中一列。")
+                    % {"text": text, "value": headers[key]},
                     position,
                 )
             )
@@ -265,8 +283,10 @@ def _layout(table: _Table, header_index: int) -> FileLayout:
                         header_row,
                         text,
                         text,
-                        f"「{text}」的单位与模板不同：本列应以“{column.unit}”为单位填写，"
-                        f"请换算后把表头改为「{column.header}」。",
+                        _(
+                            "「%(text)s」的单位与模板不同：本列应以“%(unit)s”为单位填写，请换算后把表头改为「%(header)s」。"
+                        )
+                        % {"text": text, "unit": column.unit, "header": column.header},
                         position,
                     )
                 )
@@ -279,7 +299,8 @@ def _layout(table: _Table, header_index: int) -> FileLayout:
                     header_row,
                     column.header,
                     "",
-                    f"缺少必填列「{column.header}」，请使用下载的导入模板或补上这一列。",
+                    _("缺少必填列「%(header)s」，请使用下载的导入模板或补上这一列。")
+                    % {"header": column.header},
                     len(table.head[header_index]) + list(COLUMNS_BY_KEY).index(column.key),
                 )
             )
@@ -306,8 +327,10 @@ def _rows_from_table(table: _Table) -> list[ImportRow]:
         if cells:
             if len(result) >= MAX_ROWS:
                 raise ImportFileError(
-                    f"文件中的数据超过 {MAX_ROWS:,} 行，超过了单次导入的上限，"
-                    "请拆分成几个文件分别导入。"
+                    _(
+                        "文件中的数据超过 %(MAX_ROWS)s 行，超过了单次导入的上限，请拆分成几个文件分别导入。"
+                    )
+                    % {"MAX_ROWS": format(MAX_ROWS, ",")}
                 )
             result.append(ImportRow(number, cells, layout))
 

@@ -4,6 +4,8 @@ against what the user may import and what the database holds (loaded once per pr
 import functools
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from zhizao.core.models import IndustryCluster, Region, RegionLevel
 from zhizao.core.roles import Role, is_city_admin
 from zhizao.enterprises.fields import REPORT_FIELDS
@@ -86,7 +88,9 @@ class _Context:
             ensure_year_open(year)
         except ReportError as exc:
             return str(exc)
-        return f"{year}年的数据已由市级锁定，不能导入。"  # pragma: no cover - unlocked meanwhile
+        return _("%(year)s年的数据已由市级锁定，不能导入。") % {
+            "year": year
+        }  # pragma: no cover - unlocked meanwhile
 
     def in_district(self, region: Region) -> bool:
         return self.city or region.path.startswith(self.district.path)
@@ -96,12 +100,12 @@ def _refusal(user) -> str | None:
     if user is None or is_city_admin(user):
         return None
     if not getattr(user, "is_authenticated", False):
-        return "请先登录后再导入。"
+        return _("请先登录后再导入。")
     if getattr(user, "role", None) == Role.DISTRICT:
         if user.region_id is None:
-            return "您的账号没有所属区县，不能导入企业数据；请联系市级管理员。"
+            return _("您的账号没有所属区县，不能导入企业数据；请联系市级管理员。")
         return None
-    return "只有市级管理员和区县用户可以导入企业数据；企业请在“年度数据”页面逐年填报。"
+    return _("只有市级管理员和区县用户可以导入企业数据；企业请在“年度数据”页面逐年填报。")
 
 
 def _parse_row(row: ImportRow, ctx: _Context) -> _Parsed:
@@ -114,23 +118,26 @@ def _parse_row(row: ImportRow, ctx: _Context) -> _Parsed:
     enterprise: dict = {}
     name = clean_text(cells.get("name"))
     if not name:
-        parsed.error("name", f"「{COLUMNS_BY_KEY['name'].header}」不能为空。")
+        parsed.error(
+            "name", _("「%(header)s」不能为空。") % {"header": COLUMNS_BY_KEY["name"].header}
+        )
     enterprise["name"] = name
     raw_region = cells.get("region")
     region = ctx.counties.get(compact(raw_region or ""))
     label = COLUMNS_BY_KEY["region"].header
     if raw_region is None:
-        parsed.error("region", f"「{label}」不能为空。")
+        parsed.error("region", _("「%(label)s」不能为空。") % {"label": label})
     elif region is None:
         parsed.error(
             "region",
-            f"「{display(raw_region)}」不是本市的区、县（市），请从下拉列表中选择："
-            f"{'、'.join(ctx.county_names)}。",
+            _("「%(raw_region)s」不是本市的区、县（市），请从下拉列表中选择：%(value)s。")
+            % {"raw_region": display(raw_region), "value": "、".join(ctx.county_names)},
         )
     elif not ctx.in_district(region):
         parsed.error(
             "region",
-            f"该企业属于{region.name}，您只能导入{ctx.district.name}的企业。",
+            _("该企业属于%(name)s，您只能导入%(name2)s的企业。")
+            % {"name": region.name, "name2": ctx.district.name},
         )
     enterprise["region"] = region
     if "cluster" in cells:
@@ -138,8 +145,10 @@ def _parse_row(row: ImportRow, ctx: _Context) -> _Parsed:
         if cluster is None:
             parsed.error(
                 "cluster",
-                f"「{display(cells['cluster'])}」不是本市的产业集群，请从下拉列表中选择："
-                f"{'、'.join(ctx.cluster_names)}；不属于任何集群的留空。",
+                _(
+                    "「%(value)s」不是本市的产业集群，请从下拉列表中选择：%(value2)s；不属于任何集群的留空。"
+                )
+                % {"value": display(cells["cluster"]), "value2": "、".join(ctx.cluster_names)},
             )
         enterprise["cluster"] = cluster
     try:
@@ -155,19 +164,23 @@ def _parse_row(row: ImportRow, ctx: _Context) -> _Parsed:
         column = COLUMNS_BY_KEY[key]
         if column.max_length and len(text) > column.max_length:
             parsed.error(
-                key, f"「{column.header}」不能超过 {column.max_length} 个字，现有 {len(text)} 个。"
+                key,
+                _("「%(header)s」不能超过 %(max_length)s 个字，现有 %(text)s 个。")
+                % {"header": column.header, "max_length": column.max_length, "text": len(text)},
             )
         if text:
             enterprise[key] = text
     if len(name) > COLUMNS_BY_KEY["name"].max_length:
         column = COLUMNS_BY_KEY["name"]
         parsed.error(
-            "name", f"「{column.header}」不能超过 {column.max_length} 个字，现有 {len(name)} 个。"
+            "name",
+            _("「%(header)s」不能超过 %(max_length)s 个字，现有 %(name)s 个。")
+            % {"header": column.header, "max_length": column.max_length, "name": len(name)},
         )
     parsed.enterprise = enterprise
     year_label = COLUMNS_BY_KEY["year"].header
     if "year" not in cells:
-        parsed.error("year", f"「{year_label}」不能为空。")
+        parsed.error("year", _("「%(year_label)s」不能为空。") % {"year_label": year_label})
     else:
         try:
             parsed.year = parse_year(cells["year"], year_label)
@@ -175,7 +188,10 @@ def _parse_row(row: ImportRow, ctx: _Context) -> _Parsed:
             parsed.error("year", str(exc))
     scale_label = COLUMNS_BY_KEY["above_scale"].header
     if "above_scale" not in cells:
-        parsed.error("above_scale", f"「{scale_label}」不能为空，请填“是”或“否”。")
+        parsed.error(
+            "above_scale",
+            _("「%(scale_label)s」不能为空，请填“是”或“否”。") % {"scale_label": scale_label},
+        )
     else:
         try:
             parsed.above_scale = parse_yes_no(cells["above_scale"], scale_label)

@@ -3,6 +3,8 @@ file, and the writes planned, before anything is written."""
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
+
 from zhizao.enterprises.checks import check_report
 from zhizao.enterprises.fields import report_values
 from zhizao.enterprises.importing.columns import FIGURE_KEYS, KEEP_IF_EMPTY
@@ -11,7 +13,7 @@ from zhizao.enterprises.importing.rows import ImportIssue, ImportRow
 from zhizao.enterprises.models import Enterprise, ReportStatus, ScaleStatus, YearlyReport
 
 CHUNK = 500  # ids in one IN (...) list
-CITY_APPROVED_MESSAGE = "该报表已经市级审核通过，不能通过导入修改。"
+CITY_APPROVED_MESSAGE = _("该报表已经市级审核通过，不能通过导入修改。")
 
 STATUS_RANK = {
     ReportStatus.DRAFT: 0,
@@ -98,7 +100,7 @@ def preview_import(rows: list[ImportRow], user, *, source: str = "") -> ImportPr
         preview.invalid = len(rows)
         return preview
     if not rows:
-        preview.errors.append(ImportIssue(None, "", "", "文件中没有可导入的数据行。"))
+        preview.errors.append(ImportIssue(None, "", "", _("文件中没有可导入的数据行。")))
         return preview
     ctx = _Context(user)
     parsed = [_parse_row(row, ctx) for row in rows]
@@ -112,8 +114,8 @@ def preview_import(rows: list[ImportRow], user, *, source: str = "") -> ImportPr
         if first is not None:
             p.error(
                 "uscc",
-                f"与第 {first.row.number} 行是同一企业同一年份（{p.year}年），"
-                "每家企业每年只能有一行。",
+                _("与第 %(number)s 行是同一企业同一年份（%(year)s年），每家企业每年只能有一行。")
+                % {"number": first.row.number, "year": p.year},
             )
         else:
             by_key[(p.uscc, p.year)] = p
@@ -204,7 +206,8 @@ def _check_row(p: _Parsed, ctx: _Context, by_key, enterprises, reports) -> None:
         if region is not None and not ctx.in_district(region) and not p.has_error("region"):
             p.error(
                 "region",
-                f"该企业在系统中属于{region.name}，您只能导入{ctx.district.name}的企业。",
+                _("该企业在系统中属于%(name)s，您只能导入%(name2)s的企业。")
+                % {"name": region.name, "name2": ctx.district.name},
             )
     if p.year is not None and p.year in ctx.locked:
         p.error("year", ctx.locked_message(p.year))

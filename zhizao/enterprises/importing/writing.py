@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from zhizao.enterprises.importing.files import read_workbook
@@ -38,18 +39,21 @@ def _same_user(a, b) -> bool:
 def apply_import(preview: ImportPreview, user) -> ImportPreview:
     """Write what the preview planned, all in one transaction; refuses a preview with errors."""
     if preview.errors:
-        raise ImportRefused(f"导入文件有 {len(preview.errors)} 处错误，未写入任何数据。")
+        raise ImportRefused(
+            _("导入文件有 %(errors)s 处错误，未写入任何数据。") % {"errors": len(preview.errors)}
+        )
     if preview.applied:
-        raise ImportRefused("这次导入已经写入过了。")
+        raise ImportRefused(_("这次导入已经写入过了。"))
     if not _same_user(preview.user, user):
-        raise ImportRefused("预览与导入须由同一用户进行，请重新上传预览。")
+        raise ImportRefused(_("预览与导入须由同一用户进行，请重新上传预览。"))
     try:
         with transaction.atomic():
             _write(preview, user)
     except IntegrityError:
         raise ImportRefused(
-            "写入时发现数据在预览之后已被修改（如同一企业已被他人新建），"
-            "未写入任何数据，请重新上传预览。"
+            _(
+                "写入时发现数据在预览之后已被修改（如同一企业已被他人新建），未写入任何数据，请重新上传预览。"
+            )
         ) from None
     preview.applied = True
     return preview
@@ -82,7 +86,7 @@ def _write(preview: ImportPreview, user) -> None:
         ReviewStep.objects.bulk_create(
             [_step(r, "", actor, comment) for r in created], batch_size=CHUNK
         )
-    for report, _, _ in writes.changed_reports:
+    for report, _fields, _step_kind in writes.changed_reports:
         report.updated_at = stamp
     changed = [(r, (*fields, "updated_at")) for r, fields, _ in writes.changed_reports]
     _bulk_update(changed, YearlyReport, history)

@@ -8,6 +8,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from zhizao.core.models import Region, RegionLevel
 from zhizao.core.numbers import NotANumber, parse_number, plain
 from zhizao.core.roles import Role, is_city_admin
@@ -132,7 +134,8 @@ def check_values(
         if first != row.number:
             check.error(
                 "indicator",
-                f"与第 {first} 行重复：同一指标、地区、年份和季度只能填写一行。",
+                _("与第 %(first)s 行重复：同一指标、地区、年份和季度只能填写一行。")
+                % {"first": first},
             )
             continue
         preview.entries.append(entry)
@@ -146,9 +149,9 @@ def check_values(
 
 def _user_refusal(user, approve: bool) -> str | None:
     if not acts_as_city(user) and not _is_district_officer(user):
-        return "只有市级管理员和区县用户可以填报上报值。"
+        return _("只有市级管理员和区县用户可以填报上报值。")
     if approve and not acts_as_city(user):
-        return "只有市级管理员可以审核上报值，区县用户导入的数据须提交市级审核。"
+        return _("只有市级管理员可以审核上报值，区县用户导入的数据须提交市级审核。")
     return None
 
 
@@ -156,7 +159,9 @@ def _parse_row(row, check, plan, user, indicators, by_name, region_names) -> Val
     cells = row.cells
     for column in COLUMNS:
         if column.required and column.key not in cells:
-            check.error(column.key, f"「{row.header(column.key)}」不能为空。")
+            check.error(
+                column.key, _("「%(value)s」不能为空。") % {"value": row.header(column.key)}
+            )
 
     indicator = None
     if "indicator" in cells:
@@ -165,29 +170,39 @@ def _parse_row(row, check, plan, user, indicators, by_name, region_names) -> Val
         if number is None:
             check.error(
                 "indicator",
-                f"指标应填写方案中的指标序号（如 19），填写的是「{display(cells['indicator'])}」。",
+                _("指标应填写方案中的指标序号（如 19），填写的是「%(value)s」。")
+                % {"value": display(cells["indicator"])},
             )
         else:
             indicator = indicators.get(int(number.group(1)))
             if indicator is None:
                 known = (
-                    f"（本方案的指标序号为 {min(indicators)}—{max(indicators)}）"
+                    _("（本方案的指标序号为 %(indicators)s—%(indicators2)s）")
+                    % {"indicators": min(indicators), "indicators2": max(indicators)}
                     if indicators
                     else ""
                 )
-                check.error("indicator", f"方案中没有序号为 {int(number.group(1))} 的指标{known}。")
+                check.error(
+                    "indicator",
+                    _("方案中没有序号为 %(value)s 的指标%(known)s。")
+                    % {"value": int(number.group(1)), "known": known},
+                )
 
     region = None
     if "region" in cells:
         name = "".join(unicodedata.normalize("NFKC", str(cells["region"])).split())
         region = by_name.get(name)
         if region is None:
-            check.error("region", f"找不到地区「{name}」：应为 {region_names} 之一。")
+            check.error(
+                "region",
+                _("找不到地区「%(name)s」：应为 %(region_names)s 之一。")
+                % {"name": name, "region_names": region_names},
+            )
         elif not may_report_for(user, region):
             check.error(
                 "region",
-                f"区县用户只能填报本区县（{user.region.name}）的数据，"
-                f"不能填报「{region.name}」的数据。",
+                _("区县用户只能填报本区县（%(name)s）的数据，不能填报「%(name2)s」的数据。")
+                % {"name": user.region.name, "name2": region.name},
             )
             region = None
 
@@ -201,7 +216,8 @@ def _parse_row(row, check, plan, user, indicators, by_name, region_names) -> Val
             if not plan.base_year <= year <= plan.last_year:
                 check.error(
                     "year",
-                    f"年份 {year} 不在方案年份内（{plan.base_year}—{plan.last_year}年）。",
+                    _("年份 %(year)s 不在方案年份内（%(base_year)s—%(last_year)s年）。")
+                    % {"year": year, "base_year": plan.base_year, "last_year": plan.last_year},
                 )
                 year = None
 
@@ -212,8 +228,14 @@ def _parse_row(row, check, plan, user, indicators, by_name, region_names) -> Val
         # stand beside.
         check.error(
             "quarter",
-            f"指标 {indicator.number}「{indicator.name}」的实际值由企业年度数据计算，"
-            f"只能填报全年的官方数（季度留空），填写的是「{display(cells['quarter'])}」。",
+            _(
+                "指标 %(number)s「%(name)s」的实际值由企业年度数据计算，只能填报全年的官方数（季度留空），填写的是「%(value)s」。"
+            )
+            % {
+                "number": indicator.number,
+                "name": indicator.name,
+                "value": display(cells["quarter"]),
+            },
         )
         quarter = None
 
@@ -225,7 +247,11 @@ def _parse_row(row, check, plan, user, indicators, by_name, region_names) -> Val
     if "note" in row.headers:
         note = " ".join(str(cells.get("note", "")).split())
         if len(note) > NOTE_MAX:
-            check.error("note", f"说明不能超过 {NOTE_MAX} 个字，现有 {len(note)} 个字。")
+            check.error(
+                "note",
+                _("说明不能超过 %(NOTE_MAX)s 个字，现有 %(note)s 个字。")
+                % {"NOTE_MAX": NOTE_MAX, "note": len(note)},
+            )
 
     if not check.ok or None in (indicator, region, year, quarter, value):
         return None
@@ -242,8 +268,8 @@ def _parse_quarter(raw, check: _RowCheck) -> int | None:
     if match is None:
         check.error(
             "quarter",
-            f"季度应为 1—4（当年 1 月至该季度末的累计），全年数据请留空，"
-            f"填写的是「{display(raw)}」。",
+            _("季度应为 1—4（当年 1 月至该季度末的累计），全年数据请留空，填写的是「%(raw)s」。")
+            % {"raw": display(raw)},
         )
         return None
     return int(match.group(1))
@@ -262,24 +288,31 @@ def _parse_value(raw, indicator: Indicator | None, check: _RowCheck) -> Decimal 
         if text.endswith("%") and not percent:
             check.error(
                 "value",
-                f"指标 {indicator.number} 的单位是“{indicator.unit}”，不能填写百分比"
-                f"「{display(raw)}」。",
+                _("指标 %(number)s 的单位是“%(unit)s”，不能填写百分比「%(raw)s」。")
+                % {"number": indicator.number, "unit": indicator.unit, "raw": display(raw)},
             )
         else:
-            check.error("value", f"数值应为数字，「{display(raw)}」不是有效的数字。")
+            check.error(
+                "value", _("数值应为数字，「%(raw)s」不是有效的数字。") % {"raw": display(raw)}
+            )
         return None
     if indicator is None:
         return None
     if abs(value) >= VALUE_LIMIT:
-        check.error("value", f"数值过大（{plain(value)}），请核对单位是否为{indicator.unit}。")
+        check.error(
+            "value",
+            _("数值过大（%(value)s），请核对单位是否为%(unit)s。")
+            % {"value": plain(value), "unit": indicator.unit},
+        )
         return None
     if value < 0 and indicator.kind != IndicatorKind.GROWTH:
-        check.error("value", f"数值不能为负数，填写的是「{display(raw)}」。")
+        check.error("value", _("数值不能为负数，填写的是「%(raw)s」。") % {"raw": display(raw)})
         return None
     if indicator.unit.strip() in COUNT_UNITS and value != value.to_integral_value():
         check.error(
             "value",
-            f"指标 {indicator.number} 以“{indicator.unit}”计，应为整数，填写的是 {plain(value)}。",
+            _("指标 %(number)s 以“%(unit)s”计，应为整数，填写的是 %(value)s。")
+            % {"number": indicator.number, "unit": indicator.unit, "value": plain(value)},
         )
         return None
     return value.quantize(VALUE_PLACES)

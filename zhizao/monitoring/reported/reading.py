@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook, PasswordError
 
 from zhizao.enterprises.importing.files import (
@@ -104,16 +105,20 @@ def read_values_file(path_or_file, filename: str | None = None) -> list[ValuesRo
         raise ImportFileError(CORRUPT_MESSAGE)
     else:
         raise ImportFileError(
-            f"不支持的文件格式「{suffix}」：请上传 Excel 文件（.xlsx、.xls）或 CSV 文件。"
+            _("不支持的文件格式「%(suffix)s」：请上传 Excel 文件（.xlsx、.xls）或 CSV 文件。")
+            % {"suffix": suffix}
         )
     return _rows(head, rest)
 
 
 def _no_header_message(where: str) -> str:
-    return (
-        f"{where}的前 {HEADER_SEARCH_ROWS} 行中找不到表头"
-        f"（{TEMPLATE_HEADER}，或 序号、地区、年份、季度、数值、说明）。"
-    )
+    return _(
+        "%(where)s的前 %(HEADER_SEARCH_ROWS)s 行中找不到表头（%(TEMPLATE_HEADER)s，或 序号、地区、年份、季度、数值、说明）。"
+    ) % {
+        "where": where,
+        "HEADER_SEARCH_ROWS": HEADER_SEARCH_ROWS,
+        "TEMPLATE_HEADER": TEMPLATE_HEADER,
+    }
 
 
 def _excel_table(data: bytes):
@@ -125,7 +130,7 @@ def _excel_table(data: bytes):
     except Exception:  # calamine raises its own errors, and others on truly broken files
         raise ImportFileError(CORRUPT_MESSAGE) from None
     if not names:
-        raise ImportFileError("文件中没有工作表。")
+        raise ImportFileError(_("文件中没有工作表。"))
     for name in names:
         try:
             rows = iter(workbook.get_sheet_by_name(name).iter_rows())
@@ -136,7 +141,7 @@ def _excel_table(data: bytes):
             raise ImportFileError(CORRUPT_MESSAGE) from None
         if _find_header(head) is not None:
             return head, rows
-    raise ImportFileError(_no_header_message("各工作表"))
+    raise ImportFileError(_no_header_message(_("各工作表")))
 
 
 def _csv_table(data: bytes):
@@ -148,7 +153,7 @@ def _csv_table(data: bytes):
     rows = csv.reader(io.StringIO(text, newline=""), dialect)
     head = [r for r in (next(rows, None) for _ in range(HEADER_SEARCH_ROWS)) if r is not None]
     if _find_header(head) is None:
-        raise ImportFileError(_no_header_message("CSV 文件"))
+        raise ImportFileError(_no_header_message(_("CSV 文件")))
     return head, rows
 
 
@@ -178,7 +183,8 @@ def _rows(head: list, rest) -> list[ValuesRow]:
                     header_row,
                     text,
                     text,
-                    f"「{text}」与「{headers[key]}」是同一列，出现了两次，请删除其中一列。",
+                    _("「%(text)s」与「%(value)s」是同一列，出现了两次，请删除其中一列。")
+                    % {"text": text, "value": headers[key]},
                     position,
                 )
             )
@@ -193,7 +199,8 @@ def _rows(head: list, rest) -> list[ValuesRow]:
                     header_row,
                     column.header,
                     "",
-                    f"缺少必填列「{column.header}」，表头应为 {TEMPLATE_HEADER}。",
+                    _("缺少必填列「%(header)s」，表头应为 %(TEMPLATE_HEADER)s。")
+                    % {"header": column.header, "TEMPLATE_HEADER": TEMPLATE_HEADER},
                     width + offset,
                 )
             )
@@ -214,8 +221,10 @@ def _rows(head: list, rest) -> list[ValuesRow]:
         if cells:
             if len(result) >= MAX_ROWS:
                 raise ImportFileError(
-                    f"文件中的数据超过 {MAX_ROWS:,} 行，超过了单次导入的上限，"
-                    "请拆分成几个文件分别导入。"
+                    _(
+                        "文件中的数据超过 %(MAX_ROWS)s 行，超过了单次导入的上限，请拆分成几个文件分别导入。"
+                    )
+                    % {"MAX_ROWS": format(MAX_ROWS, ",")}
                 )
             result.append(ValuesRow(number, cells, headers, positions))
 

@@ -7,6 +7,7 @@ import os
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from zhizao.core.roles import is_city_admin
@@ -53,11 +54,13 @@ def apply_values(preview: ValuesPreview, user, approve: bool = False) -> ValuesP
     The stored values are re-read and locked inside the transaction, so that what is written
     is decided against the data as it is then, not as it was at the preview."""
     if preview.errors:
-        raise ValuesRefused(f"导入文件有 {len(preview.errors)} 处错误，未写入任何数据。")
+        raise ValuesRefused(
+            _("导入文件有 %(errors)s 处错误，未写入任何数据。") % {"errors": len(preview.errors)}
+        )
     if preview.applied:
-        raise ValuesRefused("这次导入已经写入过了。")
+        raise ValuesRefused(_("这次导入已经写入过了。"))
     if not _same_user(preview.user, user):
-        raise ValuesRefused("预览与导入须由同一用户进行，请重新上传预览。")
+        raise ValuesRefused(_("预览与导入须由同一用户进行，请重新上传预览。"))
     refusal = _user_refusal(user, approve)
     if refusal:
         raise ReportedValueForbidden(refusal)
@@ -72,8 +75,9 @@ def apply_values(preview: ValuesPreview, user, approve: bool = False) -> ValuesP
                 recompute(preview.plan, years=years)
     except IntegrityError:
         raise ValuesRefused(
-            "写入时发现数据在预览之后已被他人修改（如同一指标、地区和期间已有上报值），"
-            "未写入任何数据，请重新导入。"
+            _(
+                "写入时发现数据在预览之后已被他人修改（如同一指标、地区和期间已有上报值），未写入任何数据，请重新导入。"
+            )
         ) from None
     _count(preview, writes)
     preview.approve = approve
@@ -124,14 +128,14 @@ def approve_reported_value(value: ReportedValue, user) -> ReportedValue:
     """The city admin approves a submitted value, which makes it count: the indicator values
     of its year are recomputed in the same transaction."""
     if not is_city_admin(user):
-        raise ReportedValueForbidden("只有市级管理员可以审核上报值。")
+        raise ReportedValueForbidden(_("只有市级管理员可以审核上报值。"))
     value = (
         ReportedValue.objects.select_for_update()
         .select_related("indicator__plan", "region")
         .get(pk=value.pk)
     )
     if value.status == ReportedStatus.APPROVED:
-        raise ReportedValueError("该上报值已审核通过，无需重复审核。")
+        raise ReportedValueError(_("该上报值已审核通过，无需重复审核。"))
     value.status = ReportedStatus.APPROVED
     value.approved_by = user
     value._history_user = user
