@@ -31,6 +31,7 @@ from tests.diagnosis.factories import make_assessment, make_diagnosis
 from tests.enterprises.factories import make_enterprise, make_report
 from zhizao.core.roles import Role
 from zhizao.cultivation.models import ApplicationStatus
+from zhizao.diagnosis.models import DiagnosisStatus
 from zhizao.enterprises.models import ReportStatus
 
 CATALOGUE = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES" / "django.po"
@@ -157,7 +158,15 @@ def data_strings() -> set[str]:
         (User, ["full_name"]),
     ]:
         for row in model.objects.values_list(*fields):
-            names.update(value for value in row if value)
+            for value in row:
+                # a name and its Chinese runs (新建5G基站 shows 新建 as a run of its own)
+                names.update([value, *HAN_RUN.findall(value or "")])
+    # the diagnosis questionnaire is data (requirements, answers, capability domains)
+    for path in (i18n_scan.PACKAGE / "diagnosis" / "data").glob("*.yaml"):
+        names.update(HAN_RUN.findall(path.read_text(encoding="utf-8")))
+    for entry in i18n_scan.load_allowlist():
+        if entry.startswith("page:"):
+            names.update(HAN_RUN.findall(entry))
     return names
 
 
@@ -183,6 +192,9 @@ def crawl_in_english(client: Client, start: str) -> tuple[int, dict[str, set[str
             continue
         seen.add(key)
         response = client.get(url)
+        if response.status_code in (301, 302) and response["Location"].startswith("/"):
+            queue.append(response["Location"])
+            continue
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
         html = response.content.decode()
@@ -213,7 +225,7 @@ def every_state(plan, city_admin, yuecheng_officer):
         expert.username = "en-expert"
         expert.save()
         make_assessment(enterprise, 2025)
-        make_diagnosis(enterprise, expert)
+        make_diagnosis(enterprise, expert, status=DiagnosisStatus.ASSIGNED)
         provider = make_provider_user(username="en-provider")
         solution = make_solution(maintainers=[provider])
         make_match(make_need(enterprise), solution)

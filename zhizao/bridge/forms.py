@@ -132,7 +132,7 @@ def subdomain_field(
 
 def _decimal_field(column, model_field, **extra) -> forms.DecimalField:
     return forms.DecimalField(
-        label=column.header,
+        label=model_field.verbose_name,
         required=column.required,
         min_value=0,
         max_digits=model_field.max_digits,
@@ -168,7 +168,8 @@ class EntryForm(forms.Form):
 
     def _field_for(self, column):
         model_field = self.spec.model._meta.get_field(column.field)
-        kind, label, required = column.kind, column.header, column.required
+        # the model's verbose name is the header, translated into the interface language
+        kind, label, required = column.kind, model_field.verbose_name, column.required
         if kind == LONG_TEXT:
             return forms.CharField(
                 label=label, required=required, widget=forms.Textarea(attrs={**TEXT, "rows": 4})

@@ -252,7 +252,7 @@ def formula_in_words(text: str) -> str:
             inner = _words(tree.args[0])
             if isinstance(tree.args[0], ast.BinOp):
                 inner = f"（{inner}）"
-            return f"{inner}比上年增长的百分比"
+            return _("%(inner)s比上年增长的百分比") % {"inner": inner}
         return _words(tree)
     except (KeyError, ValueError):
         return text
@@ -263,8 +263,8 @@ def field_label(name: str) -> str:
     spec = FIELDS_BY_NAME.get(name)
     if spec is None:
         raise KeyError(name)
-    label = spec.label.split("（", 1)[0].strip()
-    return label.removeprefix("其中")
+    label = spec.label.split("（", 1)[0].split(" (", 1)[0].strip()
+    return label.removeprefix("其中").removeprefix("of which ")
 
 
 def _words(node, parent: int = 0) -> str:
@@ -291,17 +291,19 @@ def _words(node, parent: int = 0) -> str:
 def _aggregate_words(node: ast.Call) -> str:
     function = _name(node.func)
     if function == "count" and not node.args:
-        return "报送企业数"
+        return _("报送企业数")
     if function == "sum" and len(node.args) == 1:
         inner = node.args[0]
         words = _words(inner)
-        return f"（{words}）之和" if isinstance(inner, ast.BinOp) else f"{words}之和"
+        if isinstance(inner, ast.BinOp):
+            return _("（%(words)s）之和") % {"words": words}
+        return _("%(words)s之和") % {"words": words}
     if function == "count_if" and len(node.args) == 1:
         comparison = node.args[0]
         if isinstance(comparison, ast.Compare) and len(comparison.ops) == 1:
             condition = _condition_words(comparison)
             space = " " if condition[-1:].isascii() and condition[-1:].isalnum() else ""
-            return f"{condition}{space}的企业数"
+            return _("%(condition)s%(space)s的企业数") % {"condition": condition, "space": space}
     raise ValueError(ast.unparse(node))
 
 
@@ -315,8 +317,11 @@ def _condition_words(comparison: ast.Compare) -> str:
         labels = [field_label(f) for f in flags]
         if len(labels) == 1 and least == 1:
             return labels[0]
-        names = [label.removeprefix("使用").strip() for label in labels]
-        return f"使用 {'、'.join(names)} 中至少 {least:g} 项"
+        names = [label.removeprefix("使用").removeprefix("Uses ").strip() for label in labels]
+        return _("使用 %(names)s 中至少 %(least)s 项") % {
+            "names": _("、").join(names),
+            "least": f"{least:g}",
+        }
     return f"{_words(comparison.left)} {COMPARISON_WORDS[operator]} {_words(right)} "
 
 
