@@ -4,6 +4,8 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.utils.translation import gettext
+
 
 class NotANumber(ValueError):
     pass
@@ -103,8 +105,9 @@ def shortfall_text(gap, unit: str) -> str:
         return ""
     gap = Decimal(str(gap))
     amount = plain(_quantized(gap, 2)) if gap >= Decimal("0.01") else plain(gap.normalize())
-    unit_words = "个百分点" if unit == "%" else unit
-    return f"差 {amount} {unit_words}".rstrip()
+    if unit == "%":
+        return gettext("差 %(amount)s 个百分点") % {"amount": amount}
+    return (gettext("差 %(amount)s %(unit)s") % {"amount": amount, "unit": unit}).rstrip()
 
 
 def split_figure(value, unit: str, split: bool) -> str:
