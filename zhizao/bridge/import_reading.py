@@ -91,9 +91,9 @@ def read_sheets(path_or_file, filename: str | None = None) -> list[Sheet]:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = workbook.sheet_names
     except PasswordError:
-        raise WorkbookError([Issue("", None, "", "", ENCRYPTED_MESSAGE)]) from None
+        raise WorkbookError([Issue("", None, "", "", str(ENCRYPTED_MESSAGE))]) from None
     except Exception:  # calamine raises its own errors on broken files
-        raise WorkbookError([Issue("", None, "", "", CORRUPT_MESSAGE)]) from None
+        raise WorkbookError([Issue("", None, "", "", str(CORRUPT_MESSAGE))]) from None
     by_label = {spec.label: spec for spec in LIBRARIES.values()}
     issues, found = [], {}
     for name in names:
@@ -133,7 +133,7 @@ def read_sheets(path_or_file, filename: str | None = None) -> list[Sheet]:
             try:
                 rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
             except Exception:
-                raise WorkbookError([Issue(name, None, "", "", CORRUPT_MESSAGE)]) from None
+                raise WorkbookError([Issue(name, None, "", "", str(CORRUPT_MESSAGE))]) from None
             sheet = _read_sheet(spec, name, rows, issues)
             if sheet is not None:
                 sheets.append(sheet)

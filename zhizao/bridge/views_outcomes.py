@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
@@ -57,9 +58,9 @@ def outcomes_workbook(found, title: str) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     for attribute, sheet_name, first in SHEETS:
-        ws = workbook.create_sheet(sheet_name)
+        ws = workbook.create_sheet(str(sheet_name))
         ws.cell(row=1, column=1, value=f"{title}（{sheet_name}）").font = Font(bold=True, size=13)
-        headers = [first, *HEADERS]
+        headers = [str(h) for h in (first, *HEADERS)]
         for column, header in enumerate(headers, start=1):
             cell = ws.cell(row=2, column=column, value=header)
             cell.font = Font(bold=True)
@@ -69,6 +70,7 @@ def outcomes_workbook(found, title: str) -> bytes:
         rows = [_cells(row) for row in getattr(found, attribute)] + [_cells(found.total)]
         for number, values in enumerate(rows, start=3):
             for column, value in enumerate(values, start=1):
+                value = str(value) if isinstance(value, Promise) else value
                 cell = ws.cell(row=number, column=column, value=value)
                 if column == 7 and value is not None:
                     cell.number_format = "#,##0.00"

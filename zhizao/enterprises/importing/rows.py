@@ -29,6 +29,7 @@ class ImportFileError(Exception):
     """The file as a whole cannot be imported; `issues` says why, in Chinese."""
 
     def __init__(self, message: str, issues: list[ImportIssue] | None = None):
+        message = str(message)  # a lazy translation becomes text in the current language
         super().__init__(message)
         self.issues = issues or [ImportIssue(None, "", "", message)]
 
