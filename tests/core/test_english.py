@@ -45,8 +45,6 @@ SKIP_LINK = re.compile(
     r"^/(admin|api|i18n|static|media)/|logout|format=|\.xlsx|\.pdf|/download|/export|/file"
 )
 PAGES_PER_ROLE = 45
-# Apps still being translated (issue 12, point 13): their findings are left out until they land.
-PENDING = ("zhizao/templates/base",)
 
 TODAY = datetime.datetime(2026, 12, 8, 10, 0, tzinfo=datetime.UTC)
 
@@ -54,7 +52,7 @@ TODAY = datetime.datetime(2026, 12, 8, 10, 0, tzinfo=datetime.UTC)
 def test_templates_have_no_chinese_outside_translation_tags():
     # given every template of the platform
     # when it is scanned for Chinese text outside translate tags and comments
-    findings = [f for f in i18n_scan.template_findings() if not f.startswith(PENDING)]
+    findings = i18n_scan.template_findings()
     # then there is none
     assert findings == [], "\n".join(findings)
 
@@ -62,7 +60,7 @@ def test_templates_have_no_chinese_outside_translation_tags():
 def test_user_facing_python_strings_go_through_gettext():
     # given every Python module except the allow-listed data
     # when its messages, errors, labels, help texts, choices and verbose names are scanned
-    findings = [f for f in i18n_scan.python_findings() if not f.startswith(PENDING)]
+    findings = i18n_scan.python_findings()
     # then every Chinese one is wrapped in gettext
     assert findings == [], "\n".join(findings)
 
