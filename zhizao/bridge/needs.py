@@ -397,8 +397,10 @@ def request_matching(need: Need, user=None):
     """Queue the matching of an open need (`match_need`, run by the worker: posting answers at
     once, and the need's page shows the progress). A need whose matching is queued or running
     is not queued again: its task is returned."""
+    # Lock the need's row only: PostgreSQL cannot lock the nullable side of the outer join
+    # to its task.
     need = (
-        Need.objects.select_for_update()
+        Need.objects.select_for_update(of=("self",))
         .select_related("enterprise", "matching_task")
         .get(pk=need.pk)
     )
