@@ -13,6 +13,7 @@ from tests.conftest import signed_in
 from tests.cultivation.factories import make_application, make_batch, make_expert
 from tests.diagnosis.factories import make_assessment
 from tests.enterprises.factories import make_enterprise, make_report
+from zhizao.bridge.models import MatchStatus
 from zhizao.core.roles import Role
 from zhizao.cultivation.models import ApplicationStatus, ExpertReview
 from zhizao.diagnosis.models import AssessmentStatus
@@ -87,6 +88,27 @@ def test_the_provider_lands_on_the_needs_matched_to_it(firm):
 
     assert "待响应：1" in text_of(card(html, "matched-card"))
     assert "冲压MES ↔ 方案一" in html
+
+
+def test_the_provider_card_counts_needs_not_matches(firm):
+    # given one need matched to the provider through two of its entries, and a second need
+    # the provider is in contact about
+    provider = make_provider_user()
+    need = make_need(firm, title="冲压MES")
+    make_match(need, make_solution("方案一", maintainers=[provider]))
+    make_match(need, make_solution("方案二", maintainers=[provider]))
+    make_match(
+        make_need(firm, title="焊接MES"),
+        make_solution("方案三", maintainers=[provider]),
+        status=MatchStatus.CONTACTED,
+    )
+
+    html = signed_in(provider).get("/").content.decode()
+
+    # then the card counts needs, as the matched-needs page's tabs do: one waits, one in contact
+    matched = text_of(card(html, "matched-card"))
+    assert "待响应：1" in matched and "对接中：1" in matched
+    assert "待响应：2" not in matched
 
 
 def test_the_expert_lands_on_what_waits_for_its_score(firm):

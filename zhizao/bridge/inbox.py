@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhizao.bridge.models import Library, Match, MatchStatus, MatchStep, NeedStatus
-from zhizao.bridge.needs import need_url, visible_matches, visible_needs
+from zhizao.bridge.needs import matched_need_counts, need_url, visible_matches, visible_needs
 from zhizao.core.inbox import InboxRow, InboxTab, Source, register_inbox_tab
 from zhizao.core.landing import Card, register_cards
 from zhizao.core.roles import Role, is_city_admin
@@ -114,18 +114,19 @@ def bridge_cards(user) -> list[Card]:
             )
         ]
     if role in RESPONDER_ROLES:
-        counts = _count_by_status(visible_matches(user))
-        in_contact = sum(counts.get(s, 0) for s in IN_CONTACT)
-        if role == Role.EXPERT and not sum(counts.values()):
+        # needs, not matches: a need matched through two of the user's entries counts once,
+        # as on the matched-needs page's tabs
+        counts = matched_need_counts(user)
+        if role == Role.EXPERT and not any(counts.values()):
             return []
         return [
             Card(
                 title=_("匹配给我的需求"),
-                value=str(counts.get(MatchStatus.RECOMMENDED, 0)),
+                value=str(counts["waiting"]),
                 lines=(
-                    _("待响应：%(n)s") % {"n": counts.get(MatchStatus.RECOMMENDED, 0)},
-                    _("对接中：%(n)s") % {"n": in_contact},
-                    _("已交付：%(n)s") % {"n": counts.get(MatchStatus.DELIVERED, 0)},
+                    _("待响应：%(n)s") % {"n": counts["waiting"]},
+                    _("对接中：%(n)s") % {"n": counts["active"]},
+                    _("已签约：%(n)s") % {"n": counts["signed"]},
                 ),
                 url=reverse("bridge:matched"),
                 action=_("查看并响应"),
