@@ -95,6 +95,7 @@ FOREIGN = {
     "diagnosis:diagnosis_pdf": lambda o: {"pk": o["diagnosis"].pk},
     "bridge:need": lambda o: {"pk": o["need"].pk},
     "bridge:need_action": lambda o: {"pk": o["need"].pk},
+    "bridge:need_matching": lambda o: {"pk": o["need"].pk},
     "bridge:match_action": lambda o: {"pk": o["match"].pk},
     "bridge:entry": _entry,
     "bridge:entry_edit": _entry,
