@@ -1,10 +1,14 @@
 """The city admin's admin: no engine bookkeeping in its menu, JSON fields as readable values."""
 
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 
 from tests.conftest import signed_in
 from tests.cultivation.factories import make_batch
 from zhizao.core.admin_display import readable
+from zhizao.core.models import Region
+from zhizao.monitoring.models import IndicatorValue, ValueSource
 
 
 def test_the_city_admin_does_not_see_the_engines_bookkeeping(admin_client_):
@@ -59,3 +63,24 @@ def test_the_batch_page_in_the_admin_shows_its_criteria_without_json(admin_clien
     assert "名称：" in html
     assert '{"name"' not in html
     assert "&quot;name&quot;" not in html
+
+
+def test_the_city_admin_cannot_delete_a_computed_value(admin_client_, plan):
+    # given a value the engine computed
+    value = IndicatorValue.objects.create(
+        indicator=plan.indicators.get(number=7),
+        region=Region.objects.get(name="绍兴市"),
+        year=2024,
+        value=Decimal("150.0000"),
+        source=ValueSource.ENTERPRISE,
+    )
+    # when the city admin opens it in the admin and tries to delete it
+    page = admin_client_.get(f"/admin/monitoring/indicatorvalue/{value.pk}/change/")
+    deleted = admin_client_.post(
+        f"/admin/monitoring/indicatorvalue/{value.pk}/delete/", {"post": "yes"}
+    )
+    # then it is read-only: no delete button, the delete page is closed, the value stays
+    assert page.status_code == 200
+    assert f"/admin/monitoring/indicatorvalue/{value.pk}/delete/" not in page.content.decode()
+    assert deleted.status_code == 403
+    assert IndicatorValue.objects.filter(pk=value.pk).exists()

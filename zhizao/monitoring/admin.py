@@ -28,6 +28,11 @@ class IndicatorValueAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # the engine keeps the stored parts and applies approvals to them as deltas: a value
+        # deleted here would silently drop out of every figure until a full recompute
+        return False
+
 
 @admin.register(ReportedValue)
 class ReportedValueAdmin(SimpleHistoryAdmin):
