@@ -45,6 +45,26 @@ def test_the_form_shows_last_years_value_beside_each_field_and_starts_empty(
     assert "value=" not in robots
 
 
+def test_the_software_boxes_read_whole_in_both_languages(member, yuecheng_enterprise):
+    # given last year's report with ERP in use and MES not
+    new_report(yuecheng_enterprise, 2024, uses_erp=True, uses_mes=False)
+    client = signed_in(member)
+
+    def box(html, name):
+        cell = html.split(f'name="{name}"', 1)[1].split("</div>", 1)[0]
+        return " ".join(re.sub(r"<[^>]+>", " ", cell.split(">", 1)[1]).split())
+
+    # when the enterprise opens this year's form in Chinese, then in English
+    chinese = client.get(url(yuecheng_enterprise)).content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get(url(yuecheng_enterprise)).content.decode()
+    # then each box names the system without the 使用/Uses prefix, cut at no letter, and
+    # last year's answer is a separate word
+    assert box(chinese, "uses_erp") == "ERP（企业资源计划） 上年 是"
+    assert box(chinese, "uses_mes") == "MES（制造执行系统） 上年 否"
+    assert box(english, "uses_erp") == "ERP (enterprise resource planning) Last year Yes"
+
+
 def test_a_draft_is_saved_incomplete_and_with_a_jump_but_submit_asks_for_both(
     member, yuecheng_enterprise
 ):

@@ -4,6 +4,7 @@ it; warnings (a figure beyond 3× or below ⅓ of last year's) need a comment wh
 A draft may be saved incomplete and with unexplained jumps (`complete=False`): only what is
 wrong in itself (a negative figure, a part larger than its whole) refuses a draft."""
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -143,9 +144,15 @@ def compare(values: dict, previous: dict | None) -> list[Comparison]:
     return rows
 
 
+def software_label(name: str) -> str:
+    """「使用 ERP（企业资源计划）」 → 「ERP（企业资源计划）」; "Uses ERP (…)" → "ERP (…)"."""
+    text, prefix = str(label(name)), _("使用 ")
+    return text[len(prefix) :] if text.lower().startswith(prefix.lower()) else text
+
+
 def short_name(name: str) -> str:
-    """「使用 ERP（企业资源计划）」 → ERP."""
-    return label(name).removeprefix(_("使用 ")).split("（")[0]
+    """「使用 ERP（企业资源计划）」 → ERP, in either language."""
+    return re.split(r"[（(]", software_label(name), maxsplit=1)[0].strip()
 
 
 @dataclass(frozen=True)

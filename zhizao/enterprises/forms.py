@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhizao.enterprises.checks import software_label
 from zhizao.enterprises.fields import NUMERIC_FIELDS, REPORT_FIELDS
 from zhizao.enterprises.models import YearlyReport
 from zhizao.enterprises.services import check_values
@@ -26,6 +27,7 @@ class ReportForm(forms.ModelForm):
         for name, field in self.fields.items():
             if isinstance(field, forms.BooleanField):
                 field.widget.attrs["class"] = "form-check-input"
+                field.label = software_label(name)
             else:
                 field.widget.attrs["class"] = "form-control"
                 if name in numeric:
