@@ -61,7 +61,7 @@ from zhizao.cultivation.demo.writing import first_ids, write
 from zhizao.cultivation.models import Application, Batch, Title, TitleType
 from zhizao.cultivation.typefile import ensure_title_types
 from zhizao.enterprises.demo import DEFAULT_SEED, default_plan, demo_member_account
-from zhizao.enterprises.models import ScaleStatus
+from zhizao.enterprises.models import ReportStatus, ScaleStatus, YearlyReport
 from zhizao.plans.models import IndicatorKind, RegionTarget
 
 EXTRA_EXPERTS = (("2", "示例专家二"), ("3", "示例专家三"))
@@ -158,8 +158,13 @@ def generate_cultivation_demo(
     for target in RegionTarget.objects.filter(indicator__plan=plan).select_related("indicator"):
         floors[target.indicator.number][target.region_id] = float(target.floor)
     rng = random.Random(f"{seed}/cultivation")
-    # The years the enterprises have figures for (a rerun may ask for more than there are).
-    reported = set(ScaleStatus.objects.values_list("year", flat=True).distinct())
+    # The years the enterprises have approved figures for (a rerun may ask for more than there
+    # are; a report merely filed carries its scale status forward, but has no approved figures).
+    reported = set(
+        YearlyReport.objects.filter(status=ReportStatus.CITY_APPROVED)
+        .values_list("year", flat=True)
+        .distinct()
+    )
     years = [y for y in years if y in reported]
     flow_years = [y for y in years if plan.first_year <= y <= plan.last_year]
     base_years = list(range(plan.base_year - BASE_YEARS + 1, plan.base_year + 1))
