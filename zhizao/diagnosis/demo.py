@@ -53,7 +53,7 @@ from zhizao.diagnosis.models import (
 )
 from zhizao.diagnosis.questionnaire import Questionnaire, load_questionnaire
 from zhizao.diagnosis.scoring import Scores, score_answers
-from zhizao.enterprises.models import Enterprise, ScaleStatus
+from zhizao.enterprises.models import Enterprise, ReportStatus, ScaleStatus, YearlyReport
 
 REASON = "生成演示数据"
 YEARS = 4
@@ -190,8 +190,15 @@ def generate_diagnosis_demo(*, seed: int, years: range, log=None) -> DiagnosisDe
     rng = random.Random(seed * 7919 + 6)
     result = DiagnosisDemoResult(years=span)
 
-    # The above-scale enterprises of each year (by the latest scale year up to it).
-    status_years = sorted(set(ScaleStatus.objects.values_list("year", flat=True).distinct()))
+    # The above-scale enterprises of each year (by the latest year of approved reports up to it:
+    # a report merely filed carries its scale status forward, for a handful of enterprises only).
+    status_years = sorted(
+        set(
+            YearlyReport.objects.filter(status=ReportStatus.CITY_APPROVED)
+            .values_list("year", flat=True)
+            .distinct()
+        )
+    )
     if not status_years:
         raise DemoStepError("诊断服务演示数据需要企业的规上状态：请先生成演示企业（zhizao demo）。")
     scale_year = {y: max((s for s in status_years if s <= y), default=None) for y in span}
