@@ -152,6 +152,8 @@ def test_the_download_is_the_filtered_list(client, titles):
     response = client.get(f"{PAGE}?region=330603&format=xlsx")
     assert response.status_code == 200
     assert "filename*=UTF-8''%E6%99%BA%E8%83%BD" in response["Content-Disposition"]
+    # and clients that read only the ASCII name get a name, not ".xlsx"
+    assert 'filename="titles.xlsx"' in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet["A1"].value == "智能制造认定名单"
     assert [c.value for c in sheet[2]] == [

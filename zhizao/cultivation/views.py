@@ -3,7 +3,7 @@ views_review.py and the recognised titles in views_titles.py. Views parse, call 
 render; every queryset goes through the scoping function."""
 
 import datetime
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from zhizao.core.downloads import content_disposition
 from zhizao.core.models import Region, RegionLevel
 from zhizao.core.roles import Role, is_city_admin
 from zhizao.core.scoping import get_scoped_object_or_404, scope_queryset
@@ -37,12 +38,14 @@ PAGE_SIZE = 50
 STATUS_BY_LABEL = {str(label): value for value, label in ApplicationStatus.choices}
 
 
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+def xlsx_response(
+    content: bytes, filename: str, ascii_fallback: str = "cultivation.xlsx"
+) -> HttpResponse:
+    """The workbook as a download; `ascii_fallback` names it for clients that cannot read a
+    Chinese `filename` (stripping the Chinese would leave ".xlsx")."""
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    ascii_name = filename.encode("ascii", "ignore").decode() or "cultivation.xlsx"
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    )
+    fallback = filename if filename.isascii() else ascii_fallback
+    response["Content-Disposition"] = content_disposition(filename, fallback)
     return response
 
 

@@ -194,7 +194,7 @@ def public_title_list(request):
         content = table_workbook_bytes(
             gettext("智能制造认定名单"), [str(h) for h in PUBLIC_HEADERS], rows
         )
-        return xlsx_response(content, gettext("智能制造认定名单.xlsx"))
+        return xlsx_response(content, gettext("智能制造认定名单.xlsx"), "titles.xlsx")
     page, query = page_of(request, titles)
     return render(
         request,
