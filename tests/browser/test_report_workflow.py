@@ -2,6 +2,7 @@
 locks the year: the whole path in Chromium."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.accounts.factories import PASSWORD, make_city_admin, make_district_officer, make_user
 from tests.plans.factories import load_default_plan
@@ -39,7 +40,7 @@ def test_report_goes_from_enterprise_to_city_and_the_year_is_locked(page, live_s
     log_in(page, live_server, "member")
     # it lands on its 工作台, whose report card leads to its enterprise's page
     page.get_by_test_id("report-card").get_by_role("link", name="企业档案").click()
-    assert page.get_by_test_id("enterprise-name").inner_text() == "越城智造示范有限公司"
+    expect(page.get_by_test_id("enterprise-name")).to_have_text("越城智造示范有限公司")
     page.get_by_test_id("fill-in-2025").click()
     for name, value in GOOD_VALUES.items():
         field = (
@@ -51,7 +52,7 @@ def test_report_goes_from_enterprise_to_city_and_the_year_is_locked(page, live_s
             field.fill(str(value))
     page.get_by_label("ERP（企业资源计划）").check()
     page.get_by_role("button", name="保存并提交").click()
-    assert page.get_by_test_id("report-status").inner_text() == "已提交，待区县审核"
+    expect(page.get_by_test_id("report-status")).to_have_text("已提交，待区县审核")
 
     # the district officer finds it waiting in its 待办 and approves it
     log_in(page, live_server, "officer")
@@ -61,7 +62,7 @@ def test_report_goes_from_enterprise_to_city_and_the_year_is_locked(page, live_s
     ).click()
     page.get_by_label("审核意见（退回时必填）").fill("数据核实无误")
     page.get_by_role("button", name="区县审核通过").click()
-    assert page.get_by_test_id("report-status").inner_text() == "区县已审核，待市级审核"
+    expect(page.get_by_test_id("report-status")).to_have_text("区县已审核，待市级审核")
 
     # the city approves it and locks the year
     log_in(page, live_server, "city")
@@ -70,14 +71,14 @@ def test_report_goes_from_enterprise_to_city_and_the_year_is_locked(page, live_s
         "link", name="越城智造示范有限公司 2025年智能制造数据"
     ).click()
     page.get_by_role("button", name="市级审核通过").click()
-    assert page.get_by_test_id("report-status").inner_text() == "市级已审核"
+    expect(page.get_by_test_id("report-status")).to_have_text("市级已审核")
     steps = page.get_by_test_id("review-steps").inner_text()
     assert "区县审核通过" in steps and "数据核实无误" in steps
     page.locator("#main-nav").get_by_role("button", name="更多").click()
     page.get_by_role("link", name="年度锁定").click()
     row = page.locator('tr[data-year="2025"]')
     row.get_by_role("button", name="锁定").click()
-    assert "已锁定" in page.locator('tr[data-year="2025"]').inner_text()
+    expect(page.locator('tr[data-year="2025"]')).to_contain_text("已锁定")
 
     report = YearlyReport.objects.get(enterprise=enterprise, year=2025)
     assert report.status == ReportStatus.CITY_APPROVED
