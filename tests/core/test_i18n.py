@@ -20,3 +20,13 @@ def test_english_when_chosen(client, db):
     assert '<html lang="en">' in html
     assert "Log in to Zhizao" in html
     assert "登录智造平台" not in html
+
+
+def test_each_language_is_offered_in_its_own_name(client, db):
+    # given a visitor who reads no Chinese, on the Chinese interface
+    html = client.get("/accounts/login/").content.decode()
+    # then the switch offers "English" (not 英语), and 简体中文
+    select = html.split('id="language-select"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="en">English</option>' in select
+    assert '<option value="zh-hans" selected>简体中文</option>' in select
+    assert "英语" not in select
