@@ -120,7 +120,10 @@ def test_the_enterprise_withdraws_from_the_page_and_others_get_404(
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.status == ReportStatus.DRAFT
-    assert 'data-testid="report-form"' in client.get(url(yuecheng_enterprise)).content.decode()
+    page = client.get(url(yuecheng_enterprise)).content.decode()
+    assert 'data-testid="report-form"' in page
+    # and is told it was withdrawn, not just "数据：草稿"
+    assert "2025年数据已撤回，可修改后重新提交。" in page
     assert list(ReviewStep.objects.values_list("action", flat=True)) == ["withdraw"]
 
 

@@ -115,10 +115,13 @@ def report_action(request, pk: int, year: int, action: str):
     except ReportError as exc:
         messages.error(request, str(exc))
         return redirect(here)
+    if action == ReviewAction.WITHDRAW:
+        done = _("%(name)s %(year)s年数据已撤回，可修改后重新提交。")
+    else:
+        done = _("%(name)s %(year)s年数据：%(status)s。")
     messages.success(
         request,
-        _("%(name)s %(year)s年数据：%(status)s。")
-        % {"name": enterprise.name, "year": year, "status": report.get_status_display()},
+        done % {"name": enterprise.name, "year": year, "status": report.get_status_display()},
     )
     if action == "approve_next":
         following = next_waiting_report(user, after=report)
