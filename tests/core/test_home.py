@@ -87,7 +87,8 @@ def test_the_provider_lands_on_the_needs_matched_to_it(firm):
     html = signed_in(provider).get("/").content.decode()
 
     assert "待响应：1" in text_of(card(html, "matched-card"))
-    assert "冲压MES ↔ 方案一" in html
+    # the landing page's waiting list has the need once, with the entry it was matched through
+    assert ">冲压MES</a>" in html and "方案一" in html
 
 
 def test_the_provider_card_counts_needs_not_matches(firm):

@@ -111,7 +111,8 @@ EXPECTED = {
     "timely": {"reviews": ["柯桥丙有限公司：市级智能工厂"], "diagnoses": [], "matches": []},
     "provider": {
         "diagnoses": ["柯桥丙有限公司 现场诊断"],
-        "matches": ["冲压MES ↔ 方案一", "冲压MES ↔ 方案三"],
+        # one row per need, however many of the provider's entries it was matched through
+        "matches": ["冲压MES"],
     },
 }
 

@@ -3,7 +3,7 @@ A new recommendation waits for its responders (the provider's or expert's users)
 contact, negotiation or signed waits for the side that did not take its last step — the need's
 enterprise when a responder moved it, the responders when the enterprise did."""
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +52,38 @@ def _row(match: Match) -> InboxRow:
     )
 
 
+def waiting_needs(user):
+    """A responder's waiting work, one row per need (as on the matched-needs page): the needs
+    with a match of the user's that waits for its step, each with `waiting` (those matches)."""
+    mine = waiting_matches(user)
+    waiting = Match.objects.filter(pk__in=mine.values("pk")).order_by("rank", "pk")
+    return (
+        visible_needs(user)
+        .filter(pk__in=mine.values("need_id"))
+        .select_related("enterprise")
+        .prefetch_related(Prefetch("matches", queryset=waiting, to_attr="waiting"))
+        .order_by("created_at", "pk")
+    )
+
+
+def _need_row(need) -> InboxRow:
+    recommended = any(m.status == MatchStatus.RECOMMENDED for m in need.waiting)
+    return InboxRow(
+        title=need.title,
+        url=need_url(need) or reverse("bridge:matched"),
+        detail=" · ".join([need.enterprise.name, *(m.title for m in need.waiting)]),
+        status=_("待响应"),
+        since=max((m.updated_at for m in need.waiting), default=need.created_at),
+        style="warning" if recommended else "info",
+    )
+
+
+def _sources(user) -> list[Source]:
+    if getattr(user, "role", None) in RESPONDER_ROLES:
+        return [Source(waiting_needs, _need_row)]
+    return [Source(waiting_matches, _row)]
+
+
 def _applies(user) -> bool:
     if is_city_admin(user):
         return False
@@ -70,7 +102,7 @@ register_inbox_tab(
         label=_("需求对接"),
         order=50,
         applies=_applies,
-        sources=lambda user: [Source(waiting_matches, _row)],
+        sources=_sources,
         more=_more,
     )
 )
