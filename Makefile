@@ -37,6 +37,7 @@ run: install .env
 	$(ZHIZAO) collectstatic --no-input --verbosity 0
 	@$(ZHIZAO) demo
 	@$(ZHIZAO) recompute
+	@$(ZHIZAO) publish 2021-2023 --keep-existing
 	@echo "智造平台已启动：http://$(HOST):$(PORT)/  （Ctrl+C 停止）"
 	@$(ZHIZAO) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn zhizao.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning
