@@ -3,9 +3,12 @@ through the service and keeps the rows the load wrote; every later test writes t
 back in one bulk insert per table, instead of reading, checking and comparing the plan file
 again (the plan load's own tests call `load_default_plan`, not this)."""
 
+import datetime
+
 from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection
+from django.utils import timezone
 
 from tests.plans.factories import DEFAULT_PLAN_CODE, load_default_plan
 from zhizao.plans.models import Plan
@@ -42,8 +45,14 @@ def default_plan() -> Plan:
         return plan
     # Foreign keys are checked at commit (Django creates them deferrable on both databases), so
     # the tables can be filled in any order.
+    # The load's history entries are dated just before this test's clock: the first load ran
+    # at another test's time, perhaps a later one, and history reads newest first.
+    loaded_at = timezone.now() - datetime.timedelta(seconds=1)
     for model, rows in _rows:
-        model._base_manager.bulk_create([model(**row) for row in rows])
+        dated = any(field.name == "history_date" for field in model._meta.fields)
+        model._base_manager.bulk_create(
+            [model(**(row | {"history_date": loaded_at} if dated else row)) for row in rows]
+        )
     statements = connection.ops.sequence_reset_sql(no_style(), [model for model, _ in _rows])
     if statements:
         with connection.cursor() as cursor:
