@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from tests.accounts.factories import PASSWORD, make_user
+from tests.accounts.factories import make_user
 from tests.bridge.factories import make_case, make_provider, make_provider_user, make_solution
+from tests.browser.helpers import log_in
 from tests.enterprises.factories import make_enterprise
 from tests.plans.factories import load_default_plan
 from zhizao.bridge.models import EntryStatus, Match, MatchStatus, Need
@@ -20,15 +21,6 @@ pytestmark = pytest.mark.browser
 SOLUTION = "印染企业数字化车间整体解决方案"
 DRAFT = "印染定型机排产草稿方案"
 NEED = "染色车间MES建设"
-
-
-def log_in(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
 
 
 @pytest.fixture

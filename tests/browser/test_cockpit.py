@@ -4,7 +4,8 @@ sorts them and downloads them, in Chromium."""
 import pytest
 from openpyxl import load_workbook
 
-from tests.accounts.factories import PASSWORD, make_city_admin
+from tests.accounts.factories import make_city_admin
+from tests.browser.helpers import log_in
 from tests.monitoring.test_engine import above_scale
 from tests.plans.factories import load_default_plan
 from tests.reports.conftest import new_enterprise, new_report
@@ -39,10 +40,7 @@ def figures(transactional_db):
 def test_the_city_finds_a_red_cell_and_exports_the_enterprises_behind_it(
     page, live_server, figures, tmp_path
 ):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill("city")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server, "city")
     page.get_by_test_id("cockpit-menu").click()
     page.select_option("#cockpit-year", "2024")
     page.wait_for_url("**/monitoring/cockpit/?year=2024")

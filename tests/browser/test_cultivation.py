@@ -7,7 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from tests.accounts.factories import PASSWORD, make_city_admin, make_district_officer, make_user
+from tests.accounts.factories import make_city_admin, make_district_officer, make_user
+from tests.browser.helpers import log_in
 from tests.cultivation.factories import make_application, make_batch
 from tests.cultivation.test_attachments import pdf_bytes
 from tests.enterprises.factories import make_enterprise
@@ -17,15 +18,6 @@ from zhizao.cultivation.models import ApplicationStatus, Title
 from zhizao.cultivation.services import add_attachment
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
 
 
 def open_waiting(page, live_server, project):

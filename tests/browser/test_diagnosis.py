@@ -5,7 +5,8 @@ sees S and its level, the radar chart drawn, and downloads the PDF."""
 
 import pytest
 
-from tests.accounts.factories import PASSWORD, make_user
+from tests.accounts.factories import make_user
+from tests.browser.helpers import log_in
 from tests.diagnosis.test_pages import answers_up_to
 from tests.enterprises.factories import make_enterprise
 from tests.plans.factories import load_default_plan
@@ -39,14 +40,6 @@ def phone(browser):
     page = context.new_page()
     yield page
     context.close()
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
 
 
 def answer(page, rid: str, label: str) -> None:

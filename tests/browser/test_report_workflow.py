@@ -4,7 +4,8 @@ locks the year: the whole path in Chromium."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.accounts.factories import PASSWORD, make_city_admin, make_district_officer, make_user
+from tests.accounts.factories import make_city_admin, make_district_officer, make_user
+from tests.browser.helpers import log_in
 from tests.plans.factories import load_default_plan
 from tests.reports.conftest import GOOD_VALUES, new_enterprise
 from zhizao.core.roles import Role
@@ -23,15 +24,6 @@ def people(transactional_db):
     make_district_officer("越城区", username="officer")
     make_city_admin(username="city")
     return enterprise
-
-
-def log_in(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
 
 
 def test_report_goes_from_enterprise_to_city_and_the_year_is_locked(page, live_server, people):
